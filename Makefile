@@ -1,0 +1,41 @@
+# SLA Ledger. `make run` and `make test` are the only commands a fresh clone needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format openapi bench
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv and install the project with its dev extras
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install ## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file
+	PORT=$(PORT) $(BIN)/python -m app.serve
+
+test: install ## Run every test (set SLA_TEST_DATABASE_URL to add a PostgreSQL run)
+	$(BIN)/python -m pytest
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+	$(BIN)/mypy app tests bench
+
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix app tests bench
+	$(BIN)/ruff format app tests bench
+
+openapi: install ## Regenerate openapi/openapi.json from the app
+	$(BIN)/python -m app.openapi_export openapi/openapi.json
+
+bench: install ## Benchmark the core against a NumPy sort-and-sweep
+	$(BIN)/python -m bench.availability

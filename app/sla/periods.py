@@ -1,0 +1,82 @@
+"""Calendar-month measurement periods with their real elapsed length."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+import pendulum
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = EPOCH.toordinal()
+ONE_MICROSECOND = timedelta(microseconds=1)
+MICROS_PER_MINUTE = 60_000_000
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class MonthError(ValueError):
+    """A month that is not `YYYY-MM` or does not exist."""
+
+
+def to_micros(instant: datetime) -> int:
+    """Microseconds since the epoch: the exact integer timeline the core computes on.
+
+    Built from the wall-clock fields and the UTC offset because pendulum's own
+    subtraction yields an Interval that stdlib timedelta arithmetic does not accept.
+    """
+    offset = instant.utcoffset()
+    if offset is None:
+        raise ValueError(f"{instant.isoformat()} has no UTC offset")
+    days = instant.toordinal() - _EPOCH_ORDINAL
+    seconds = days * 86_400 + instant.hour * 3_600 + instant.minute * 60 + instant.second
+    return seconds * 1_000_000 + instant.microsecond - offset // ONE_MICROSECOND
+
+
+def from_micros(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    match = _MONTH.fullmatch(text)
+    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
+        raise MonthError(f"month must be YYYY-MM from 1970-01 on, got '{text}'")
+    return int(match.group(1)), int(match.group(2))
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """`[local midnight of day 1, local midnight of day 1 of the next month)` in `timezone`."""
+
+    month: str
+    timezone: str
+    start: pendulum.DateTime
+    end: pendulum.DateTime
+
+    @property
+    def start_micros(self) -> int:
+        return to_micros(self.start)
+
+    @property
+    def end_micros(self) -> int:
+        return to_micros(self.end)
+
+    @property
+    def minutes(self) -> Fraction:
+        return Fraction(self.end_micros - self.start_micros, MICROS_PER_MINUTE)
+
+    @property
+    def calendar_days(self) -> int:
+        """Days on the calendar (30 for November), whatever DST does to the hours."""
+        return self.start.days_in_month
+
+
+def month_period(month: str, timezone: str) -> Period:
+    """The month in `timezone`; pendulum supplies the real length across DST changes.
+
+    Where local midnight does not exist (a DST gap at 00:00), pendulum moves to the
+    first instant of the day, which is where that local day really begins.
+    """
+    year, month_number = parse_month(month)
+    start = pendulum.datetime(year, month_number, 1, tz=timezone)
+    return Period(month=month, timezone=timezone, start=start, end=start.add(months=1))

@@ -1,0 +1,166 @@
+"""SLA policies: a target, credit tiers, and the rules that shape downtime."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+import pendulum
+from pendulum.parsing.exceptions import ParserError
+
+MeasurementZone = Literal["UTC", "tenant"]
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """Availability strictly below `below_percent` earns this credit."""
+
+    below_percent: Decimal
+    credit_percent: Decimal | None = None
+    credit_days: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    id: str
+    name: str
+    target_percent: Decimal
+    tiers: tuple[Tier, ...]
+    measurement_timezone: MeasurementZone = "UTC"
+    min_downtime_minutes: Decimal = Decimal(0)
+    exclude_maintenance: bool = True
+    claim_window: str = "P1M"
+    credit_cap_percent: Decimal = Decimal(100)
+    credit_cap_days: Decimal | None = None
+    source: str | None = None
+    builtin: bool = False
+
+    def zone_for(self, tenant_timezone: str) -> str:
+        return tenant_timezone if self.measurement_timezone == "tenant" else "UTC"
+
+
+def parse_claim_window(text: str) -> pendulum.Duration:
+    """An ISO 8601 duration (`P1M`, `P30D`, `P2M`) that is longer than zero."""
+    try:
+        duration = pendulum.parse(text, exact=True)
+    except (ParserError, ValueError) as error:
+        raise ValueError(f"'{text}' is not an ISO 8601 duration such as P1M or P30D") from error
+    if not isinstance(duration, pendulum.Duration):
+        raise ValueError(f"'{text}' is not an ISO 8601 duration such as P1M or P30D")
+    if duration.years == 0 and duration.months == 0 and duration.total_seconds() <= 0:
+        raise ValueError(f"'{text}' must be longer than zero")
+    return duration
+
+
+def policy_errors(policy: Policy) -> list[tuple[Location, str]]:
+    """Everything wrong with a policy, each with the field it concerns."""
+    errors: list[tuple[Location, str]] = []
+    if not Decimal(0) < policy.target_percent <= Decimal(100):
+        errors.append((("target_percent",), f"must be in (0, 100], got '{policy.target_percent}'"))
+    if not policy.tiers:
+        errors.append((("tiers",), "at least one tier is needed"))
+    seen: set[Decimal] = set()
+    for index, tier in enumerate(policy.tiers):
+        errors.extend((("tiers", index, *loc), msg) for loc, msg in _tier_errors(tier, policy))
+        if tier.below_percent in seen:
+            errors.append(
+                (("tiers", index, "below_percent"), f"'{tier.below_percent}' appears twice")
+            )
+        seen.add(tier.below_percent)
+    if policy.min_downtime_minutes < 0:
+        errors.append(
+            (("min_downtime_minutes",), f"must be >= 0, got '{policy.min_downtime_minutes}'")
+        )
+    if not Decimal(0) <= policy.credit_cap_percent <= Decimal(100):
+        errors.append(
+            (("credit_cap_percent",), f"must be in [0, 100], got '{policy.credit_cap_percent}'")
+        )
+    if policy.credit_cap_days is not None and policy.credit_cap_days < 0:
+        errors.append((("credit_cap_days",), f"must be >= 0, got '{policy.credit_cap_days}'"))
+    try:
+        parse_claim_window(policy.claim_window)
+    except ValueError as error:
+        errors.append((("claim_window",), str(error)))
+    return errors
+
+
+def _tier_errors(tier: Tier, policy: Policy) -> list[tuple[Location, str]]:
+    errors: list[tuple[Location, str]] = []
+    if not Decimal(0) < tier.below_percent <= policy.target_percent:
+        errors.append(
+            (
+                ("below_percent",),
+                f"must be in (0, target_percent {policy.target_percent}], "
+                f"got '{tier.below_percent}'",
+            )
+        )
+    if (tier.credit_percent is None) == (tier.credit_days is None):
+        errors.append(((), "give exactly one of credit_percent and credit_days"))
+    if tier.credit_percent is not None and not Decimal(0) < tier.credit_percent <= 100:
+        errors.append((("credit_percent",), f"must be in (0, 100], got '{tier.credit_percent}'"))
+    if tier.credit_days is not None and tier.credit_days <= 0:
+        errors.append((("credit_days",), f"must be > 0, got '{tier.credit_days}'"))
+    return errors
+
+
+def _tiers(*rows: tuple[str, str], days: bool = False) -> tuple[Tier, ...]:
+    if days:
+        return tuple(Tier(Decimal(below), credit_days=Decimal(c)) for below, c in rows)
+    return tuple(Tier(Decimal(below), credit_percent=Decimal(c)) for below, c in rows)
+
+
+BUILTIN_POLICIES: dict[str, Policy] = {
+    policy.id: policy
+    for policy in (
+        # Microsoft Online Services SLA (Exchange Online and most Microsoft 365 services):
+        # "Downtime" excludes Scheduled Downtime; claims by the end of the calendar month
+        # following the month of the incident.
+        Policy(
+            id="microsoft-365",
+            name="Microsoft 365 (Online Services SLA)",
+            target_percent=Decimal("99.9"),
+            tiers=_tiers(("99.9", "25"), ("99", "50"), ("95", "100")),
+            exclude_maintenance=True,
+            claim_window="P1M",
+            source="https://www.microsoft.com/licensing/docs/view/Service-Level-Agreements-SLA-for-Online-Services",
+            builtin=True,
+        ),
+        # Amazon Compute Service Level Agreement, region-level commitment; claims by the
+        # end of the second billing cycle after the incident.
+        Policy(
+            id="aws-ec2",
+            name="Amazon EC2 (Compute SLA, region level)",
+            target_percent=Decimal("99.99"),
+            tiers=_tiers(("99.99", "10"), ("99.0", "30"), ("95.0", "100")),
+            exclude_maintenance=False,
+            claim_window="P2M",
+            source="https://aws.amazon.com/compute/sla/",
+            builtin=True,
+        ),
+        # Google Workspace Service Level Agreement: credits are days of service added to
+        # the term, at most 15 days; notify within 30 days; no minimum downtime period.
+        Policy(
+            id="google-workspace",
+            name="Google Workspace",
+            target_percent=Decimal("99.9"),
+            tiers=_tiers(("99.9", "3"), ("99", "7"), ("95", "15"), days=True),
+            exclude_maintenance=False,
+            claim_window="P30D",
+            credit_cap_days=Decimal(15),
+            source="https://workspace.google.com/terms/sla/",
+            builtin=True,
+        ),
+        # SLA for Azure Virtual Machines, two or more instances across two or more
+        # Availability Zones in the same region.
+        Policy(
+            id="azure-vm-zones",
+            name="Azure Virtual Machines (two or more availability zones)",
+            target_percent=Decimal("99.99"),
+            tiers=_tiers(("99.99", "10"), ("99", "25"), ("95", "100")),
+            exclude_maintenance=False,
+            claim_window="P2M",
+            source="https://www.microsoft.com/licensing/docs/view/Service-Level-Agreements-SLA-for-Online-Services",
+            builtin=True,
+        ),
+    )
+}

@@ -1,0 +1,146 @@
+"""Interval arithmetic on the exact microsecond timeline.
+
+A span is `(start, end, impact)`: integer microseconds since the epoch, half-open
+`[start, end)`, and the fraction of the service that was down. Plain tuples keep the
+hot loops fast; every function returns spans sorted by start and pairwise disjoint.
+"""
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+
+Span = tuple[int, int, Fraction]
+
+FULL = Fraction(1)
+
+
+def merge_windows(spans: Iterable[Span]) -> list[Span]:
+    """One timeline from overlapping windows: time is counted once, at the largest impact.
+
+    Touching or overlapping pieces of equal impact become one span, so runs of
+    downtime are maximal.
+    """
+    live = [span for span in spans if span[1] > span[0]]
+    if all(span[2] == FULL for span in live):
+        return _merge_full(live)
+    return _merge_weighted(live)
+
+
+def _merge_full(spans: list[Span]) -> list[Span]:
+    spans.sort()
+    merged: list[Span] = []
+    if not spans:
+        return merged
+    run_start, run_end, _ = spans[0]
+    for start, end, _ in spans:
+        if start > run_end:
+            merged.append((run_start, run_end, FULL))
+            run_start, run_end = start, end
+        elif end > run_end:
+            run_end = end
+    merged.append((run_start, run_end, FULL))
+    return merged
+
+
+def _merge_weighted(spans: list[Span]) -> list[Span]:
+    # Sweep the boundaries; between two boundaries the impact is the largest of the
+    # windows covering that stretch (a counter, since equal impacts may overlap).
+    starting: dict[int, list[Fraction]] = {}
+    ending: dict[int, list[Fraction]] = {}
+    for start, end, impact in spans:
+        starting.setdefault(start, []).append(impact)
+        ending.setdefault(end, []).append(impact)
+    active: Counter[Fraction] = Counter()
+    merged: list[Span] = []
+    boundaries = sorted(starting.keys() | ending.keys())
+    for here, there in zip(boundaries, boundaries[1:], strict=False):
+        for impact in ending.get(here, ()):
+            active[impact] -= 1
+            if not active[impact]:
+                del active[impact]
+        active.update(starting.get(here, ()))
+        if not active:
+            continue
+        impact = min(max(active), FULL)
+        if merged and merged[-1][1] == here and merged[-1][2] == impact:
+            merged[-1] = (merged[-1][0], there, impact)
+        else:
+            merged.append((here, there, impact))
+    return merged
+
+
+def subtract_windows(spans: Sequence[Span], holes: Sequence[Span]) -> list[Span]:
+    """`spans` with the time covered by `holes` removed; both sorted and disjoint."""
+    result: list[Span] = []
+    hole_index = 0
+    for start, end, impact in spans:
+        while hole_index < len(holes) and holes[hole_index][1] <= start:
+            hole_index += 1
+        cursor = start
+        probe = hole_index
+        while probe < len(holes) and holes[probe][0] < end:
+            hole_start, hole_end, _ = holes[probe]
+            if hole_start > cursor:
+                result.append((cursor, hole_start, impact))
+            cursor = max(cursor, hole_end)
+            if cursor >= end:
+                break
+            probe += 1
+        if cursor < end:
+            result.append((cursor, end, impact))
+    return result
+
+
+def drop_short_runs(spans: Sequence[Span], min_length: int) -> list[Span]:
+    """Keep only runs of contiguous downtime lasting at least `min_length` microseconds.
+
+    A run is judged by its wall-clock length, whatever its impact, and counts in full
+    once long enough (the Gmail partner SLA's "10 consecutive minutes").
+    """
+    if min_length <= 0:
+        return list(spans)
+    kept: list[Span] = []
+    run: list[Span] = []
+    for span in spans:
+        if run and span[0] != run[-1][1]:
+            if run[-1][1] - run[0][0] >= min_length:
+                kept.extend(run)
+            run = []
+        run.append(span)
+    if run and run[-1][1] - run[0][0] >= min_length:
+        kept.extend(run)
+    return kept
+
+
+def clip_windows(spans: Sequence[Span], start: int, end: int) -> list[Span]:
+    return [
+        (max(s, start), min(e, end), impact) for s, e, impact in spans if s < end and e > start
+    ]
+
+
+def weighted_length(spans: Iterable[Span]) -> Fraction:
+    """The integral of impact over time, in microseconds, exactly."""
+    full = 0
+    partial = Fraction(0)
+    for start, end, impact in spans:
+        if impact == FULL:
+            full += end - start
+        else:
+            partial += (end - start) * impact
+    return full + partial
+
+
+def covered_length(start: int, end: int, timeline: Sequence[Span], starts: Sequence[int]) -> int:
+    """How many microseconds of `[start, end)` the disjoint sorted `timeline` covers.
+
+    `starts` is the list of the timeline's start points, for bisection.
+    """
+    total = 0
+    index = max(bisect_right(starts, start) - 1, 0)
+    while index < len(timeline) and timeline[index][0] < end:
+        overlap = min(end, timeline[index][1]) - max(start, timeline[index][0])
+        if overlap > 0:
+            total += overlap
+        index += 1
+    return total
