@@ -125,7 +125,9 @@ class ErrorBudget:
     used_percent: Fraction | None
 
 
-def error_budget(period_minutes: Fraction, downtime_minutes: Fraction, target: Decimal) -> ErrorBudget:
+def error_budget(
+    period_minutes: Fraction, downtime_minutes: Fraction, target: Decimal
+) -> ErrorBudget:
     allowed = period_minutes * (1 - Fraction(target) / 100)
     return ErrorBudget(
         allowed_minutes=allowed,

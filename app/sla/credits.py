@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+import pendulum
+
 from app.sla.numbers import round_half_up
 from app.sla.periods import Period
 from app.sla.policies import Policy, Tier, parse_claim_window
@@ -49,7 +51,9 @@ def credit_for(
         assert tier.credit_days is not None
         raw = fee * Fraction(tier.credit_days) / calendar_days
     amount = round_half_up(raw, minor_units)
-    amount = min(amount, round_half_up(fee * Fraction(policy.credit_cap_percent) / 100, minor_units))
+    amount = min(
+        amount, round_half_up(fee * Fraction(policy.credit_cap_percent) / 100, minor_units)
+    )
     if policy.credit_cap_days is not None:
         cap = fee * Fraction(policy.credit_cap_days) / calendar_days
         amount = min(amount, round_half_up(cap, minor_units))
@@ -68,6 +72,7 @@ def claim_is_open(period: Period, claim_window: str, now: datetime) -> bool:
     return now < _claim_closes(period, claim_window)
 
 
-def _claim_closes(period: Period, claim_window: str) -> datetime:
-    closes = period.end + parse_claim_window(claim_window)
+def _claim_closes(period: Period, claim_window: str) -> pendulum.DateTime:
+    """Midnight starting the day on which `period_end + claim_window` falls."""
+    closes: pendulum.DateTime = period.end + parse_claim_window(claim_window)
     return closes.start_of("day")

@@ -9,6 +9,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from itertools import pairwise
 
 Span = tuple[int, int, Fraction]
 
@@ -54,7 +55,7 @@ def _merge_weighted(spans: list[Span]) -> list[Span]:
     active: Counter[Fraction] = Counter()
     merged: list[Span] = []
     boundaries = sorted(starting.keys() | ending.keys())
-    for here, there in zip(boundaries, boundaries[1:], strict=False):
+    for here, there in pairwise(boundaries):
         for impact in ending.get(here, ()):
             active[impact] -= 1
             if not active[impact]:
@@ -114,9 +115,7 @@ def drop_short_runs(spans: Sequence[Span], min_length: int) -> list[Span]:
 
 
 def clip_windows(spans: Sequence[Span], start: int, end: int) -> list[Span]:
-    return [
-        (max(s, start), min(e, end), impact) for s, e, impact in spans if s < end and e > start
-    ]
+    return [(max(s, start), min(e, end), impact) for s, e, impact in spans if s < end and e > start]
 
 
 def weighted_length(spans: Iterable[Span]) -> Fraction:

@@ -1,0 +1,94 @@
+"""What handlers receive: sessions, the caller, the tenant it may see, the clock."""
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+
+import pendulum
+from fastapi import Depends, Path, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import read_session, write_session
+from app.errors import Forbidden, NotFound, Unauthorized
+from app.models import Tenant
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key", scheme_name="ApiKey", auto_error=False, description="API key"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    role: Literal["admin", "finance", "tenant"]
+    name: str
+
+    def may_see(self, tenant_id: str) -> bool:
+        return self.role == "admin"
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _read_session(request: Request) -> Iterator[Session]:
+    yield from read_session(request.app.state.engine)
+
+
+def _write_session(request: Request) -> Iterator[Session]:
+    yield from write_session(request.app.state.engine)
+
+
+def current_caller(
+    request: Request, key: Annotated[str | None, Security(api_key_header)]
+) -> Caller:
+    admin_key = _settings(request).admin_key
+    if not key:
+        raise Unauthorized("send an API key in the X-API-Key header")
+    if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
+        return Caller(role="admin", name="admin")
+    raise Unauthorized("the X-API-Key is not a known key")
+
+
+def require_admin(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+    if caller.role != "admin":
+        raise Forbidden(f"a {caller.role} key may not do this")
+    return caller
+
+
+def now() -> datetime:
+    """The one place the service reads the clock; the core is handed this value."""
+    return pendulum.now("UTC")
+
+
+ReadSession = Annotated[Session, Depends(_read_session)]
+WriteSession = Annotated[Session, Depends(_write_session)]
+AnyCaller = Annotated[Caller, Depends(current_caller)]
+Admin = Annotated[Caller, Depends(require_admin)]
+Now = Annotated[datetime, Depends(now)]
+TenantId = Annotated[str, Path(max_length=64, description="Tenant id (slug)")]
+
+
+def _tenant_or_404(session: Session, caller: Caller, tenant_id: str) -> Tenant:
+    # A tenant the key may not see answers exactly like one that does not exist.
+    tenant = session.get(Tenant, tenant_id) if caller.may_see(tenant_id) else None
+    if tenant is None:
+        raise NotFound(f"tenant '{tenant_id}' does not exist")
+    return tenant
+
+
+def _visible_tenant(tenant_id: TenantId, caller: AnyCaller, session: ReadSession) -> Tenant:
+    return _tenant_or_404(session, caller, tenant_id)
+
+
+def _writable_tenant(tenant_id: TenantId, caller: Admin, session: WriteSession) -> Tenant:
+    return _tenant_or_404(session, caller, tenant_id)
+
+
+VisibleTenant = Annotated[Tenant, Depends(_visible_tenant)]
+# Loaded in the write session, so the handler's changes and the tenant share a transaction.
+WritableTenant = Annotated[Tenant, Depends(_writable_tenant)]

@@ -1,0 +1,53 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from app.api.deps import Admin, AnyCaller, Now, ReadSession, WriteSession
+from app.errors import Conflict, InvalidInput, NotFound, ProblemItem, problem_responses
+from app.policy_store import (
+    all_policies,
+    find_policy,
+    policy_from_create,
+    policy_public,
+    policy_to_row,
+)
+from app.schemas import PolicyCreate, PolicyPublic
+from app.sla.periods import to_micros
+from app.sla.policies import policy_errors
+
+router = APIRouter(prefix="/v1/policies", tags=["policies"])
+
+PolicyId = Annotated[str, Path(max_length=64)]
+
+
+@router.get("", responses=problem_responses(401))
+def list_policies(_caller: AnyCaller, session: ReadSession) -> list[PolicyPublic]:
+    """The built-in policies, then the custom ones by id."""
+    return [policy_public(policy) for policy in all_policies(session)]
+
+
+@router.get("/{policy_id}", responses=problem_responses(401, 404, 422))
+def get_policy(policy_id: PolicyId, _caller: AnyCaller, session: ReadSession) -> PolicyPublic:
+    """One policy, built-in or custom."""
+    policy = find_policy(session, policy_id)
+    if policy is None:
+        raise NotFound(f"policy '{policy_id}' does not exist")
+    return policy_public(policy)
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
+)
+def create_policy(
+    body: PolicyCreate, _caller: Admin, session: WriteSession, now: Now
+) -> PolicyPublic:
+    """Create a custom policy; built-in ids and existing ids are taken (409)."""
+    policy = policy_from_create(body)
+    errors = policy_errors(policy)
+    if errors:
+        raise InvalidInput([ProblemItem(loc=["body", *loc], msg=msg) for loc, msg in errors])
+    if find_policy(session, policy.id) is not None:
+        raise Conflict(f"policy '{policy.id}' already exists and cannot be overwritten")
+    session.add(policy_to_row(policy, to_micros(now)))
+    session.commit()
+    return policy_public(policy)

@@ -1,0 +1,125 @@
+"""Problem details (RFC 9457): the one shape every error takes."""
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+PROBLEM_JSON = "application/problem+json"
+Loc = list[str | int]
+
+
+class ProblemItem(BaseModel):
+    loc: Loc
+    msg: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemItem] | None = None
+
+
+class ProblemError(Exception):
+    """A domain error that knows its status; one handler renders it."""
+
+    status = 500
+    title = "Internal error"
+    slug = "internal"
+
+    def __init__(self, detail: str, errors: list[ProblemItem] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+    def problem(self) -> Problem:
+        return problem(self.status, self.title, self.detail, self.slug, self.errors)
+
+
+class Unauthorized(ProblemError):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+
+class Forbidden(ProblemError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(ProblemError):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class Conflict(ProblemError):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class InvalidInput(ProblemError):
+    status, title, slug = 422, "Invalid input", "invalid-input"
+
+    def __init__(self, errors: list[ProblemItem]) -> None:
+        count = len(errors)
+        first = f"{'.'.join(str(part) for part in errors[0].loc)}: {errors[0].msg}"
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        super().__init__(f"{first}{more}", errors)
+
+
+def invalid(loc: Loc, msg: str) -> InvalidInput:
+    return InvalidInput([ProblemItem(loc=loc, msg=msg)])
+
+
+def validation_problems(details: Sequence[Any], prefix: Loc | None = None) -> list[ProblemItem]:
+    """Pydantic's errors, each with its location and the offending value quoted."""
+    items = []
+    for detail in details:
+        loc = [*(prefix or []), *detail["loc"]]
+        message = detail["msg"]
+        if detail["type"] == "value_error":
+            # Our own validators already quote the value.
+            message = message.removeprefix("Value error, ")
+        elif detail["type"] != "missing":
+            message = f"{message}; got {_quoted(detail.get('input'))}"
+        items.append(ProblemItem(loc=loc, msg=message))
+    return items
+
+
+def _quoted(value: Any) -> str:
+    try:
+        text = json.dumps(value, default=str)
+    except ValueError:
+        text = repr(value)
+    return text if len(text) <= 200 else f"{text[:200]}…"
+
+
+def problem(
+    status: int, title: str, detail: str, slug: str, errors: list[ProblemItem] | None = None
+) -> Problem:
+    return Problem(
+        type=f"urn:sla-ledger:problem:{slug}",
+        title=title,
+        status=status,
+        detail=detail,
+        errors=errors,
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the problem responses a route can give."""
+    return {
+        status: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "description": _DESCRIPTIONS[status],
+        }
+        for status in statuses
+    }
+
+
+_DESCRIPTIONS = {
+    401: "No API key, or an unknown one",
+    403: "The key's role may not do this",
+    404: "Not found, or not visible to this key",
+    409: "Conflicts with what is stored",
+    422: "Invalid input; `errors` names each field and value",
+}

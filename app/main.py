@@ -1,0 +1,94 @@
+"""The application: routers, the problem+json handlers, and migrations at start-up."""
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api import router
+from app.config import Settings, get_settings
+from app.db import make_engine, migrate
+from app.errors import (
+    PROBLEM_JSON,
+    InvalidInput,
+    Problem,
+    ProblemError,
+    problem,
+    validation_problems,
+)
+
+DESCRIPTION = """SLA and service-credit calculator.
+
+Authenticate with the `X-API-Key` header. Money, percents and minutes are decimal
+strings. Errors are `application/problem+json` (RFC 9457).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        app.state.engine = engine
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="SLA Ledger",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.include_router(router)
+    app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def _render(body: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=body.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+async def _problem_error(_request: Request, error: Any) -> JSONResponse:
+    assert isinstance(error, ProblemError)
+    headers = {"WWW-Authenticate": "X-API-Key"} if error.status == 401 else None
+    return _render(error.problem(), headers)
+
+
+async def _validation_error(_request: Request, error: Any) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return _render(InvalidInput(validation_problems(error.errors())).problem())
+
+
+async def _http_error(_request: Request, error: Any) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+    title = str(error.detail) if isinstance(error.detail, str) else "HTTP error"
+    return _render(problem(error.status_code, title, title, slug), error.headers)
+
+
+async def _unexpected_error(_request: Request, _error: Exception) -> JSONResponse:
+    return _render(problem(500, "Internal error", "an unexpected error occurred", "internal"))
+
+
+app = create_app()

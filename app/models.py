@@ -1,0 +1,98 @@
+"""Database tables.
+
+Money, percents and fractions are stored as decimal TEXT (SQLite would turn
+`Numeric` into a binary float); instants as integer microseconds since the epoch,
+the same exact timeline the core computes on.
+"""
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names, so that migrations can refer to them.
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _micros(nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(BigInteger, nullable=nullable, index=index))
+
+
+class Tenant(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    timezone: str = Field(max_length=64)
+    currency: str = Field(max_length=3)
+    created_micros: int = _micros()
+
+
+class CustomPolicy(SQLModel, table=True):
+    """A policy created through the API; the built-in ones live in `app.sla.policies`."""
+
+    __tablename__ = "custom_policy"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    target_percent: str
+    tiers: list[dict[str, str | None]] = Field(sa_column=Column(JSON, nullable=False))
+    measurement_timezone: str = Field(max_length=8)
+    min_downtime_minutes: str
+    exclude_maintenance: bool
+    claim_window: str = Field(max_length=32)
+    credit_cap_percent: str
+    credit_cap_days: str | None = None
+    source: str | None = Field(default=None, max_length=500)
+    created_micros: int = _micros()
+
+
+class Subscription(SQLModel, table=True):
+    tenant_id: str = Field(foreign_key="tenant.id", primary_key=True, max_length=64)
+    service_id: str = Field(primary_key=True, max_length=64)
+    policy_id: str = Field(max_length=64)
+    monthly_fee: str
+    users: int | None = None
+    created_micros: int = _micros()
+    updated_micros: int = _micros()
+
+
+class Outage(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "service_id", "external_id"),
+        # Reports read one service's windows by time.
+        Index("ix_outage_timeline", "tenant_id", "service_id", "start_micros"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    service_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    start_micros: int = _micros()
+    end_micros: int | None = _micros(nullable=True)
+    impact: str | None = None
+    users_affected: int | None = None
+    external_id: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=500)
+    created_micros: int = _micros()
+    updated_micros: int = _micros()
+
+
+class OutageAudit(SQLModel, table=True):
+    """Every change to an outage window, with the window before and after."""
+
+    __tablename__ = "outage_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outage_id: int = Field(index=True)
+    tenant_id: str = Field(max_length=64)
+    action: str = Field(max_length=16)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    actor: str = Field(max_length=64)
+    at_micros: int = _micros()
