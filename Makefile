@@ -23,7 +23,7 @@ run: install ## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file
 	PORT=$(PORT) $(BIN)/python -m app.serve
 
 test: install ## Run every test (set SLA_TEST_DATABASE_URL to add a PostgreSQL run)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check app tests bench

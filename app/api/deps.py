@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import pendulum
 from fastapi import Depends, Path, Request, Security
 from fastapi.security import APIKeyHeader
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.config import Settings
 from app.db import read_session, write_session
@@ -73,20 +73,26 @@ Now = Annotated[datetime, Depends(now)]
 TenantId = Annotated[str, Path(max_length=64, description="Tenant id (slug)")]
 
 
-def _tenant_or_404(session: Session, caller: Caller, tenant_id: str) -> Tenant:
+def _tenant_or_404(session: Session, caller: Caller, tenant_id: str, lock: bool) -> Tenant:
     # A tenant the key may not see answers exactly like one that does not exist.
-    tenant = session.get(Tenant, tenant_id) if caller.may_see(tenant_id) else None
+    query = select(Tenant).where(Tenant.id == tenant_id)
+    if lock:
+        # Writes to one tenant queue behind its row lock on PostgreSQL (SQLite's
+        # BEGIN IMMEDIATE already serialises writers), so two uploads of the same
+        # incident cannot both see it as new.
+        query = query.with_for_update()
+    tenant = session.exec(query).first() if caller.may_see(tenant_id) else None
     if tenant is None:
         raise NotFound(f"tenant '{tenant_id}' does not exist")
     return tenant
 
 
 def _visible_tenant(tenant_id: TenantId, caller: AnyCaller, session: ReadSession) -> Tenant:
-    return _tenant_or_404(session, caller, tenant_id)
+    return _tenant_or_404(session, caller, tenant_id, lock=False)
 
 
 def _writable_tenant(tenant_id: TenantId, caller: Admin, session: WriteSession) -> Tenant:
-    return _tenant_or_404(session, caller, tenant_id)
+    return _tenant_or_404(session, caller, tenant_id, lock=True)
 
 
 VisibleTenant = Annotated[Tenant, Depends(_visible_tenant)]

@@ -1,11 +1,12 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query, Response
 
 from app.api.deps import AnyCaller, Now, ReadSession, VisibleTenant
 from app.errors import Forbidden, invalid, problem_responses
 from app.pagination import decode_cursor
 from app.reports.build import portfolio_page, tenant_report
+from app.reports.render import report_csv, report_html
 from app.schemas import PortfolioPage, TenantReport
 from app.sla.periods import MonthError, parse_month
 
@@ -22,12 +23,59 @@ def _month(text: str) -> str:
     return text
 
 
-@router.get("/v1/tenants/{tenant_id}/reports/{month}", responses=problem_responses(401, 404, 422))
+ReportFormat = Literal["json", "csv", "html"]
+_MEDIA_TYPES: dict[ReportFormat, str] = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def _chosen_format(requested: ReportFormat | None, accept: str | None) -> ReportFormat:
+    """`?format=` wins; otherwise the first of CSV or HTML the Accept header names."""
+    if requested is not None:
+        return requested
+    for media_range in (accept or "").split(","):
+        media_type = media_range.split(";")[0].strip().lower()
+        if media_type == "text/csv":
+            return "csv"
+        if media_type == "text/html":
+            return "html"
+    return "json"
+
+
+@router.get(
+    "/v1/tenants/{tenant_id}/reports/{month}",
+    response_model=TenantReport,
+    responses={
+        200: {
+            "description": "The report as JSON, CSV (`text/csv`) or HTML (`text/html`)",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+        },
+        **problem_responses(401, 404, 422),
+    },
+)
 def get_tenant_report(
-    tenant: VisibleTenant, month: MonthText, session: ReadSession, now: Now
-) -> TenantReport:
+    tenant: VisibleTenant,
+    month: MonthText,
+    session: ReadSession,
+    now: Now,
+    format: Annotated[ReportFormat | None, Query(description="Overrides Accept")] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> TenantReport | Response:
     """The tenant's credit-eligibility report for one month, per service."""
-    return tenant_report(session, tenant, _month(month), now)
+    report = tenant_report(session, tenant, _month(month), now)
+    chosen = _chosen_format(format, accept)
+    if chosen == "csv":
+        body = report_csv(report, tenant.name)
+    elif chosen == "html":
+        body = report_html(report, tenant.name)
+    else:
+        return report
+    return Response(body, media_type=_MEDIA_TYPES[chosen])
 
 
 @router.get("/v1/reports/{month}", responses=problem_responses(401, 403, 422))

@@ -1,0 +1,50 @@
+"""The committed contract is the app's own: regenerate with `make openapi`."""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from app.openapi_export import openapi_text
+
+COMMITTED = Path(__file__).parent.parent / "openapi" / "openapi.json"
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    spec = json.loads(COMMITTED.read_text())
+    return [
+        (method, path, operation)
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def test_committed_spec_matches_the_app() -> None:
+    assert COMMITTED.read_text() == openapi_text(), "run `make openapi` and commit the result"
+
+
+def test_every_operation_has_a_snake_case_id_and_one_tag() -> None:
+    ids = [operation["operationId"] for _, _, operation in _operations()]
+    assert len(ids) == len(set(ids))
+    for method, path, operation in _operations():
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*", operation["operationId"]), (method, path)
+        assert len(operation["tags"]) == 1, (method, path)
+
+
+def test_authenticated_operations_declare_401_and_problem_bodies() -> None:
+    for method, path, operation in _operations():
+        if path == "/healthz":
+            assert "security" not in operation
+            continue
+        assert operation["security"] == [{"ApiKey": []}], (method, path)
+        assert "401" in operation["responses"], (method, path)
+        for status, response in operation["responses"].items():
+            if status.startswith("4"):
+                assert "application/problem+json" in response["content"], (method, path, status)
+
+
+def test_no_float_in_any_money_or_percent_field() -> None:
+    schemas = json.loads(COMMITTED.read_text())["components"]["schemas"]
+    for name, schema in schemas.items():
+        for field, definition in schema.get("properties", {}).items():
+            assert definition.get("type") != "number", (name, field)
