@@ -79,4 +79,8 @@ def month_period(month: str, timezone: str) -> Period:
     """
     year, month_number = parse_month(month)
     start = pendulum.datetime(year, month_number, 1, tz=timezone)
-    return Period(month=month, timezone=timezone, start=start, end=start.add(months=1))
+    # The end is built on its own: adding a month to a start that the gap moved to
+    # 01:00 would carry the shift into the next month.
+    next_year, next_month = (year + 1, 1) if month_number == 12 else (year, month_number + 1)
+    end = pendulum.datetime(next_year, next_month, 1, tz=timezone)
+    return Period(month=month, timezone=timezone, start=start, end=end)

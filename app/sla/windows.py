@@ -22,7 +22,9 @@ def merge_windows(spans: Iterable[Span]) -> list[Span]:
     Touching or overlapping pieces of equal impact become one span, so runs of
     downtime are maximal.
     """
-    live = [span for span in spans if span[1] > span[0]]
+    # Empty spans and spans with no impact (no user affected) are no downtime at all,
+    # and must not join the runs around them.
+    live = [span for span in spans if span[1] > span[0] and span[2] > 0]
     if all(span[2] == FULL for span in live):
         return _merge_full(live)
     return _merge_weighted(live)
