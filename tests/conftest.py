@@ -6,10 +6,16 @@ database with its schema dropped and migrated again.
 """
 
 import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+import httpx
 
 import pendulum
 import pytest
@@ -55,3 +61,51 @@ def client(database_url: str, clock: Clock) -> Iterator[TestClient]:
     app.dependency_overrides[now] = lambda: clock.now
     with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as test_client:
         yield test_client
+
+
+@dataclass
+class LiveServer:
+    url: str
+    key: str
+    workdir: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_")}
+    env |= {"PORT": str(port), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "app.serve"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, "the server exited at start-up"
+            assert time.monotonic() < deadline, "the server did not come up in 30 s"
+            time.sleep(0.1)
+        key = (tmp_path / ".admin-key").read_text().strip()
+        yield LiveServer(url=url, key=key, workdir=tmp_path)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    # The generated key is printed so a newcomer can copy it.
+    assert f"Admin key (X-API-Key): {key}" in output

@@ -4,66 +4,11 @@ Also the place for concurrency, since only a real server runs requests in parall
 the way production does.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
-import pytest
 
-
-@dataclass
-class LiveServer:
-    url: str
-    key: str
-    workdir: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_")}
-    env |= {"PORT": str(port), "PYTHONPATH": str(Path(__file__).parent.parent)}
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "app.serve"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "the server exited at start-up"
-            assert time.monotonic() < deadline, "the server did not come up in 30 s"
-            time.sleep(0.1)
-        key = (tmp_path / ".admin-key").read_text().strip()
-        yield LiveServer(url=url, key=key, workdir=tmp_path)
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
-    # The generated key is printed so a newcomer can copy it.
-    assert f"Admin key (X-API-Key): {key}" in output
+from tests.conftest import LiveServer
 
 
 def test_run_generates_a_key_and_serves_on_the_sqlite_file(live_server: LiveServer) -> None:
