@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import router
@@ -16,12 +17,14 @@ from app.config import Settings, get_settings
 from app.db import make_engine, migrate
 from app.errors import (
     PROBLEM_JSON,
+    Conflict,
     InvalidInput,
     Problem,
     ProblemError,
     problem,
     validation_problems,
 )
+from app.idempotency import Replay
 
 DESCRIPTION = """SLA and service-credit calculator.
 
@@ -53,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Replay, _replay)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -105,6 +110,24 @@ async def _http_error(_request: Request, error: Any) -> JSONResponse:
     slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
     title = str(error.detail) if isinstance(error.detail, str) else "HTTP error"
     return _render(problem(error.status_code, title, title, slug), error.headers)
+
+
+async def _replay(_request: Request, replay: Any) -> Response:
+    assert isinstance(replay, Replay)
+    return Response(
+        replay.body,
+        status_code=replay.status_code,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+async def _integrity_error(_request: Request, _error: Any) -> JSONResponse:
+    # Only a write racing another for the same unique key gets here: the database
+    # refused the second one, and sending it again gives the settled answer.
+    return _render(
+        Conflict("a concurrent request changed the same data; send the request again").problem()
+    )
 
 
 async def _unexpected_error(_request: Request, _error: Exception) -> JSONResponse:

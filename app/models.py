@@ -96,3 +96,16 @@ class OutageAudit(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     actor: str = Field(max_length=64)
     at_micros: int = _micros()
+
+
+class IdempotentRequest(SQLModel, table=True):
+    """The first answer to a write sent with an `Idempotency-Key`, to replay it."""
+
+    __tablename__ = "idempotent_request"
+
+    caller: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=255)
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    response_body: str
+    created_micros: int = _micros()

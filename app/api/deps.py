@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import pendulum
-from fastapi import Depends, Path, Request, Security
+from fastapi import Depends, Header, Path, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlmodel import Session, select
 
 from app.config import Settings
 from app.db import read_session, write_session
 from app.errors import Forbidden, NotFound, Unauthorized
+from app.idempotency import IdempotentWrite, fingerprint
 from app.models import Tenant
 
 api_key_header = APIKeyHeader(
@@ -95,6 +96,30 @@ def _writable_tenant(tenant_id: TenantId, caller: Admin, session: WriteSession) 
     return _tenant_or_404(session, caller, tenant_id, lock=True)
 
 
+async def _request_fingerprint(request: Request) -> str:
+    return fingerprint(request.method, request.url.path, await request.body())
+
+
+def _idempotent_write(
+    caller: Admin,
+    session: WriteSession,
+    request_fingerprint: Annotated[str, Depends(_request_fingerprint)],
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            description="The same key with the same body returns the first response",
+        ),
+    ] = None,
+) -> IdempotentWrite:
+    write = IdempotentWrite(caller=caller.name, key=key, fingerprint=request_fingerprint)
+    write.check(session)
+    return write
+
+
 VisibleTenant = Annotated[Tenant, Depends(_visible_tenant)]
+IdempotentCreate = Annotated[IdempotentWrite, Depends(_idempotent_write)]
 # Loaded in the write session, so the handler's changes and the tenant share a transaction.
 WritableTenant = Annotated[Tenant, Depends(_writable_tenant)]

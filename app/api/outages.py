@@ -4,7 +4,15 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import ValidationError
 from sqlmodel import Session, col, or_, select
 
-from app.api.deps import Admin, Now, ReadSession, VisibleTenant, WritableTenant, WriteSession
+from app.api.deps import (
+    Admin,
+    IdempotentCreate,
+    Now,
+    ReadSession,
+    VisibleTenant,
+    WritableTenant,
+    WriteSession,
+)
 from app.errors import InvalidInput, NotFound, invalid, problem_responses, validation_problems
 from app.models import Outage, Subscription, Tenant
 from app.outages import (
@@ -41,7 +49,11 @@ def _services(session: Session, tenant_id: str) -> dict[str, Subscription]:
     "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 404, 422)
 )
 def create_outages(
-    body: OutageBatch, tenant: WritableTenant, caller: Admin, session: WriteSession, now: Now
+    body: OutageBatch,
+    tenant: WritableTenant,
+    write: IdempotentCreate,
+    session: WriteSession,
+    now: Now,
 ) -> OutageBatchResult:
     """Store a batch of windows, all or none; re-sent windows are recognised by external_id."""
     rows = validate_rows(
@@ -49,14 +61,15 @@ def create_outages(
         tenant,
         _services(session, tenant.id),
     )
-    result = store_rows(session, tenant.id, rows, caller.name, to_micros(now))
-    session.commit()
-    return OutageBatchResult(
+    result = store_rows(session, tenant.id, rows, write.caller, to_micros(now))
+    answer = OutageBatchResult(
         created=result.created,
         updated=result.updated,
         duplicates=result.duplicates,
         outages=[outage_public(outage) for outage in result.outages],
     )
+    write.commit(session, status.HTTP_201_CREATED, answer, to_micros(now))
+    return answer
 
 
 @router.get("", responses=problem_responses(401, 404, 422))

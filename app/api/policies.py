@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from app.api.deps import Admin, AnyCaller, Now, ReadSession, WriteSession
+from app.api.deps import AnyCaller, IdempotentCreate, Now, ReadSession, WriteSession
 from app.errors import Conflict, InvalidInput, NotFound, ProblemItem, problem_responses
 from app.policy_store import (
     all_policies,
@@ -39,7 +39,7 @@ def get_policy(policy_id: PolicyId, _caller: AnyCaller, session: ReadSession) ->
     "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
 )
 def create_policy(
-    body: PolicyCreate, _caller: Admin, session: WriteSession, now: Now
+    body: PolicyCreate, write: IdempotentCreate, session: WriteSession, now: Now
 ) -> PolicyPublic:
     """Create a custom policy; built-in ids and existing ids are taken (409)."""
     policy = policy_from_create(body)
@@ -49,5 +49,6 @@ def create_policy(
     if find_policy(session, policy.id) is not None:
         raise Conflict(f"policy '{policy.id}' already exists and cannot be overwritten")
     session.add(policy_to_row(policy, to_micros(now)))
-    session.commit()
-    return policy_public(policy)
+    answer = policy_public(policy)
+    write.commit(session, status.HTTP_201_CREATED, answer, to_micros(now))
+    return answer

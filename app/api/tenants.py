@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlmodel import col, select
 
-from app.api.deps import Admin, AnyCaller, Now, ReadSession, VisibleTenant, WriteSession
+from app.api.deps import AnyCaller, IdempotentCreate, Now, ReadSession, VisibleTenant, WriteSession
 from app.errors import Conflict, invalid, problem_responses
 from app.models import Tenant
 from app.outages import iso
@@ -30,15 +30,16 @@ def tenant_public(tenant: Tenant) -> TenantPublic:
     responses=problem_responses(401, 403, 409, 422),
 )
 def create_tenant(
-    body: TenantCreate, _caller: Admin, session: WriteSession, now: Now
+    body: TenantCreate, write: IdempotentCreate, session: WriteSession, now: Now
 ) -> TenantPublic:
     """Create a tenant: a customer whose services and outages are measured."""
     if session.get(Tenant, body.id) is not None:
         raise Conflict(f"tenant '{body.id}' already exists")
     tenant = Tenant(**body.model_dump(), created_micros=to_micros(now))
     session.add(tenant)
-    session.commit()
-    return tenant_public(tenant)
+    answer = tenant_public(tenant)
+    write.commit(session, status.HTTP_201_CREATED, answer, to_micros(now))
+    return answer
 
 
 @router.get("", responses=problem_responses(401, 422))
