@@ -37,7 +37,7 @@ from app.sla.timestamps import TimestampError, parse_timestamp
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/outages", tags=["outages"])
 
-OutageId = Annotated[int, Path(ge=1, le=2**62)]
+OutageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _services(session: Session, tenant_id: str) -> dict[str, Subscription]:

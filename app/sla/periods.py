@@ -11,6 +11,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = EPOCH.toordinal()
 ONE_MICROSECOND = timedelta(microseconds=1)
 MICROS_PER_MINUTE = 60_000_000
+# The years an SLA ledger has any business with; outside them, calendar arithmetic
+# (a month's end, a claim window) would run off the end of the calendar.
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -39,8 +42,14 @@ def from_micros(micros: int) -> datetime:
 
 def parse_month(text: str) -> tuple[int, int]:
     match = _MONTH.fullmatch(text)
-    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
-        raise MonthError(f"month must be YYYY-MM from 1970-01 on, got '{text}'")
+    if (
+        match is None
+        or not 1 <= int(match.group(2)) <= 12
+        or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR
+    ):
+        raise MonthError(
+            f"month must be YYYY-MM between {FIRST_YEAR}-01 and {LAST_YEAR}-12, got '{text}'"
+        )
     return int(match.group(1)), int(match.group(2))
 
 

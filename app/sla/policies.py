@@ -8,6 +8,9 @@ import pendulum
 from pendulum.parsing.exceptions import ParserError
 
 MeasurementZone = Literal["UTC", "tenant"]
+MAX_CLAIM_YEARS = 10
+# A run longer than a year could never be judged within one report's reach.
+MAX_MIN_DOWNTIME_MINUTES = Decimal(366 * 1440)
 Location = tuple[str | int, ...]
 
 
@@ -43,12 +46,21 @@ def parse_claim_window(text: str) -> pendulum.Duration:
     """An ISO 8601 duration (`P1M`, `P30D`, `P2M`) that is longer than zero."""
     try:
         duration = pendulum.parse(text, exact=True)
+    except OverflowError as error:
+        raise ValueError(f"'{text}' is longer than {MAX_CLAIM_YEARS} years") from error
     except (ParserError, ValueError) as error:
         raise ValueError(f"'{text}' is not an ISO 8601 duration such as P1M or P30D") from error
     if not isinstance(duration, pendulum.Duration):
         raise ValueError(f"'{text}' is not an ISO 8601 duration such as P1M or P30D")
     if duration.years == 0 and duration.months == 0 and duration.total_seconds() <= 0:
         raise ValueError(f"'{text}' must be longer than zero")
+    origin = pendulum.datetime(2000, 1, 1)
+    try:
+        too_long = origin + duration > origin.add(years=MAX_CLAIM_YEARS)
+    except (OverflowError, ValueError):
+        too_long = True
+    if too_long:
+        raise ValueError(f"'{text}' is longer than {MAX_CLAIM_YEARS} years")
     return duration
 
 
@@ -67,9 +79,12 @@ def policy_errors(policy: Policy) -> list[tuple[Location, str]]:
                 (("tiers", index, "below_percent"), f"'{tier.below_percent}' appears twice")
             )
         seen.add(tier.below_percent)
-    if policy.min_downtime_minutes < 0:
+    if not 0 <= policy.min_downtime_minutes <= MAX_MIN_DOWNTIME_MINUTES:
         errors.append(
-            (("min_downtime_minutes",), f"must be >= 0, got '{policy.min_downtime_minutes}'")
+            (
+                ("min_downtime_minutes",),
+                f"must be in [0, {MAX_MIN_DOWNTIME_MINUTES}], got '{policy.min_downtime_minutes}'",
+            )
         )
     if not Decimal(0) <= policy.credit_cap_percent <= Decimal(100):
         errors.append(

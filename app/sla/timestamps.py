@@ -1,10 +1,12 @@
 """Reading incident timestamps: RFC 3339 with an offset, or local time in the tenant's zone."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pendulum
 from pendulum.parsing.exceptions import ParserError
 from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
+
+from app.sla.periods import FIRST_YEAR, LAST_YEAR
 
 
 class TimestampError(ValueError):
@@ -23,9 +25,14 @@ def parse_timestamp(text: str, timezone: str) -> datetime:
         raise TimestampError(f"'{text}' is not an RFC 3339 timestamp") from error
     if not isinstance(parsed, datetime):
         raise TimestampError(f"'{text}' is not a date-time (a date and a time are needed)")
-    if parsed.tzinfo is not None:
-        return parsed
-    return _localize(parsed, text, timezone)
+    instant = parsed if parsed.tzinfo is not None else _localize(parsed, text, timezone)
+    try:
+        year = instant.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise TimestampError(f"'{text}' is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    return instant
 
 
 def _localize(naive: datetime, text: str, timezone: str) -> datetime:
