@@ -21,6 +21,7 @@ from app.errors import (
     InvalidInput,
     Problem,
     ProblemError,
+    invalid,
     problem,
     validation_problems,
 )
@@ -107,6 +108,10 @@ async def _validation_error(_request: Request, error: Any) -> JSONResponse:
 
 async def _http_error(_request: Request, error: Any) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        # FastAPI's answer to a body it cannot even decode; to a client that is bad
+        # input like any other, with the same shape.
+        return _render(invalid(["body"], "the body is not JSON text in UTF-8").problem())
     slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
     title = str(error.detail) if isinstance(error.detail, str) else "HTTP error"
     return _render(problem(error.status_code, title, title, slug), error.headers)

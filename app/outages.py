@@ -110,7 +110,11 @@ def _validate_row(
         )
     if row.impact is not None and row.users_affected is not None:
         found.append(
-            ProblemItem(loc=[*loc, "users_affected"], msg="give impact or users_affected, not both")
+            ProblemItem(
+                loc=[*loc, "users_affected"],
+                msg=f"give impact or users_affected, not both (got impact '{row.impact}' "
+                f"and users_affected {row.users_affected})",
+            )
         )
     if row.users_affected is not None and subscription is not None and subscription.users is None:
         found.append(

@@ -77,14 +77,14 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def start_live_server(workdir: Path) -> Iterator[LiveServer]:
+    """`python -m app.serve` (what `make run` runs) in `workdir`, on a free port."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_")}
     env |= {"PORT": str(port), "PYTHONPATH": str(Path(__file__).parent.parent)}
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "app.serve"],
-        cwd=tmp_path,
+        cwd=workdir,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -102,10 +102,15 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             assert process.poll() is None, "the server exited at start-up"
             assert time.monotonic() < deadline, "the server did not come up in 30 s"
             time.sleep(0.1)
-        key = (tmp_path / ".admin-key").read_text().strip()
-        yield LiveServer(url=url, key=key, workdir=tmp_path)
+        key = (workdir / ".admin-key").read_text().strip()
+        yield LiveServer(url=url, key=key, workdir=workdir)
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)
     # The generated key is printed so a newcomer can copy it.
     assert f"Admin key (X-API-Key): {key}" in output
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    yield from start_live_server(tmp_path)

@@ -110,7 +110,13 @@ def _tier_errors(tier: Tier, policy: Policy) -> list[tuple[Location, str]]:
             )
         )
     if (tier.credit_percent is None) == (tier.credit_days is None):
-        errors.append(((), "give exactly one of credit_percent and credit_days"))
+        errors.append(
+            (
+                (),
+                "give exactly one of credit_percent and credit_days "
+                f"(got credit_percent '{tier.credit_percent}', credit_days '{tier.credit_days}')",
+            )
+        )
     if tier.credit_percent is not None and not Decimal(0) < tier.credit_percent <= 100:
         errors.append((("credit_percent",), f"must be in (0, 100], got '{tier.credit_percent}'"))
     if tier.credit_days is not None and tier.credit_days <= 0:
