@@ -82,13 +82,15 @@ def start_live_server(workdir: Path) -> Iterator[LiveServer]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_")}
     env |= {"PORT": str(port), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    # The log goes to a file: a pipe nobody reads would fill up and stall the server.
+    log_path = workdir / "server.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "app.serve"],
         cwd=workdir,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -106,7 +108,9 @@ def start_live_server(workdir: Path) -> Iterator[LiveServer]:
         yield LiveServer(url=url, key=key, workdir=workdir)
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=10)
+        process.wait(timeout=10)
+        log.close()
+    output = log_path.read_text()
     # The generated key is printed so a newcomer can copy it.
     assert f"Admin key (X-API-Key): {key}" in output
 

@@ -46,7 +46,7 @@ def _services(session: Session, tenant_id: str) -> dict[str, Subscription]:
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 404, 422)
+    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 404, 409, 422)
 )
 def create_outages(
     body: OutageBatch,
