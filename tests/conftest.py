@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-
 import pendulum
 import pytest
 from fastapi.testclient import TestClient
