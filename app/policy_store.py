@@ -51,25 +51,10 @@ def _decimal(value: str | None) -> Decimal | None:
 
 
 def policy_to_row(policy: Policy, created_micros: int) -> CustomPolicy:
+    # The stored text is exactly what the API shows, so the two cannot drift apart.
+    public = policy_public(policy)
     return CustomPolicy(
-        id=policy.id,
-        name=policy.name,
-        target_percent=decimal_text(policy.target_percent),
-        tiers=[
-            {
-                "below_percent": decimal_text(tier.below_percent),
-                "credit_percent": _text(tier.credit_percent),
-                "credit_days": _text(tier.credit_days),
-            }
-            for tier in policy.tiers
-        ],
-        measurement_timezone=policy.measurement_timezone,
-        min_downtime_minutes=decimal_text(policy.min_downtime_minutes),
-        exclude_maintenance=policy.exclude_maintenance,
-        claim_window=policy.claim_window,
-        credit_cap_percent=decimal_text(policy.credit_cap_percent),
-        credit_cap_days=_text(policy.credit_cap_days),
-        source=policy.source,
+        **public.model_dump(exclude={"builtin"}),
         created_micros=created_micros,
     )
 
