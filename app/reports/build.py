@@ -22,7 +22,7 @@ from app.schemas import (
 from app.sla.assessment import ServiceAssessment, Window, assess_service, impact_from_users
 from app.sla.money import minor_units
 from app.sla.numbers import decimal_text, money_text, round_half_up, truncate
-from app.sla.periods import MICROS_PER_MINUTE, Period, from_micros, month_period
+from app.sla.periods import MICROS_PER_MINUTE, Period, month_period
 from app.sla.policies import Policy
 
 
@@ -110,8 +110,8 @@ def _window(outage: Outage, subscription: Subscription) -> Window:
     else:
         impact = Fraction(Decimal(outage.impact or "1"))
     return Window(
-        start=from_micros(outage.start_micros),
-        end=None if outage.end_micros is None else from_micros(outage.end_micros),
+        start_micros=outage.start_micros,
+        end_micros=outage.end_micros,
         kind="maintenance" if outage.kind == "maintenance" else "outage",
         impact=impact,
     )

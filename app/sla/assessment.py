@@ -26,12 +26,30 @@ WindowKind = Literal["outage", "maintenance"]
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """An incident or maintenance window; `end` None means it is still going on."""
+    """An incident or maintenance window on the microsecond timeline (see `to_micros`);
+    `end_micros` None means it is still going on."""
 
-    start: datetime
-    end: datetime | None = None
+    start_micros: int
+    end_micros: int | None = None
     kind: WindowKind = "outage"
     impact: Fraction = FULL
+
+    @classmethod
+    def between(
+        cls,
+        start: datetime,
+        end: datetime | None = None,
+        kind: WindowKind = "outage",
+        impact: Fraction = FULL,
+    ) -> "Window":
+        return cls(to_micros(start), None if end is None else to_micros(end), kind, impact)
+
+    def span(self, now_micros: int) -> Span:
+        """The window as a span; an ongoing one runs to `now`."""
+        end = now_micros if self.end_micros is None else self.end_micros
+        # Keep the shared FULL so the interval code can take its fast path.
+        impact = FULL if self.impact == FULL else self.impact
+        return (self.start_micros, max(self.start_micros, end), impact)
 
 
 def impact_from_users(users_affected: int, seats: int) -> Fraction:
@@ -42,35 +60,57 @@ def impact_from_users(users_affected: int, seats: int) -> Fraction:
 
 
 @dataclass(frozen=True, slots=True)
-class Downtime:
-    minutes: Fraction
-    excluded_minutes: Fraction
-    # The counted timeline inside the period, for attributing minutes to windows.
-    counted: list[Span]
+class Timeline:
+    """A service's windows split by kind, ongoing ones run to `now` (SLA-RULES
+    "Downtime", step 1)."""
+
+    outages: list[Span]
+    maintenance: list[Span]
+    # An outage without an end that began before the period's end.
     ongoing: bool
 
 
-def measure_downtime(
-    windows: Sequence[Window],
-    period: Period,
-    *,
-    exclude_maintenance: bool,
-    min_downtime_minutes: Decimal,
-    now: datetime,
-) -> Downtime:
-    """SLA-RULES "Downtime", steps 1 to 6, on the exact microsecond timeline."""
-    now_micros = to_micros(now)
+def timeline_of(windows: Sequence[Window], period: Period, now_micros: int) -> Timeline:
     outages: list[Span] = []
     maintenance: list[Span] = []
     ongoing = False
     for window in windows:
-        span = _span(window, now_micros)
+        span = window.span(now_micros)
         if window.kind == "maintenance":
             maintenance.append(span)
             continue
         outages.append(span)
-        if window.end is None and span[0] < period.end_micros:
+        if window.end_micros is None and span[0] < period.end_micros:
             ongoing = True
+    return Timeline(outages, maintenance, ongoing)
+
+
+@dataclass(frozen=True, slots=True)
+class Downtime:
+    # Microseconds, weighted by impact.
+    micros: Fraction
+    excluded_micros: Fraction
+    # The counted timeline inside the period, for attributing minutes to windows.
+    counted: list[Span]
+
+    @property
+    def minutes(self) -> Fraction:
+        return self.micros / MICROS_PER_MINUTE
+
+    @property
+    def excluded_minutes(self) -> Fraction:
+        return self.excluded_micros / MICROS_PER_MINUTE
+
+
+def measure_downtime(
+    outages: Sequence[Span],
+    maintenance: Sequence[Span],
+    period: Period,
+    *,
+    exclude_maintenance: bool,
+    min_downtime_minutes: Decimal,
+) -> Downtime:
+    """SLA-RULES "Downtime", steps 2 to 6, on the exact microsecond timeline."""
     timeline = merge_windows(outages)
     start, end = period.start_micros, period.end_micros
     excluded = Fraction(0)
@@ -79,37 +119,35 @@ def measure_downtime(
         before = weighted_length(clip_windows(timeline, start, end))
         timeline = subtract_windows(timeline, holes)
         excluded = before - weighted_length(clip_windows(timeline, start, end))
-    min_length = Fraction(min_downtime_minutes) * MICROS_PER_MINUTE
-    timeline = drop_short_runs(timeline, _ceil(min_length))
+    if min_downtime_minutes > 0:
+        min_length = Fraction(min_downtime_minutes) * MICROS_PER_MINUTE
+        timeline = drop_short_runs(timeline, _ceil(min_length))
     counted = clip_windows(timeline, start, end)
-    return Downtime(
-        minutes=weighted_length(counted) / MICROS_PER_MINUTE,
-        excluded_minutes=excluded / MICROS_PER_MINUTE,
-        counted=counted,
-        ongoing=ongoing,
-    )
-
-
-def _span(window: Window, now_micros: int) -> Span:
-    start = to_micros(window.start)
-    end = now_micros if window.end is None else to_micros(window.end)
-    return (start, max(start, end), window.impact)
+    return Downtime(micros=weighted_length(counted), excluded_micros=excluded, counted=counted)
 
 
 def _ceil(value: Fraction) -> int:
     return -(-value.numerator // value.denominator)
 
 
-def counted_minutes(window: Window, downtime: Downtime, now: datetime) -> Fraction:
-    """What one window contributes after clipping, exclusion and the minimum-run rule.
+def counted_minutes(
+    windows: Sequence[Window], downtime: Downtime, now_micros: int
+) -> list[Fraction]:
+    """What each window contributes after clipping, exclusion and the minimum-run rule
+    (0 for maintenance windows).
 
     Overlapping windows each show the shared time, so these may sum past the downtime.
     """
-    if window.kind == "maintenance":
-        return Fraction(0)
-    start, end, impact = _span(window, to_micros(now))
     starts = [span[0] for span in downtime.counted]
-    return covered_length(start, end, downtime.counted, starts) * impact / MICROS_PER_MINUTE
+    minutes: list[Fraction] = []
+    for window in windows:
+        if window.kind == "maintenance":
+            minutes.append(Fraction(0))
+            continue
+        start, end, impact = window.span(now_micros)
+        covered = covered_length(start, end, downtime.counted, starts)
+        minutes.append(covered * impact / MICROS_PER_MINUTE)
+    return minutes
 
 
 def availability_percent(period_minutes: Fraction, downtime_minutes: Fraction) -> Fraction:
@@ -164,12 +202,14 @@ def assess_service(
     now: datetime,
 ) -> ServiceAssessment:
     period = month_period(month, policy.zone_for(tenant_timezone))
+    now_micros = to_micros(now)
+    timeline = timeline_of(windows, period, now_micros)
     downtime = measure_downtime(
-        windows,
+        timeline.outages,
+        timeline.maintenance,
         period,
         exclude_maintenance=policy.exclude_maintenance,
         min_downtime_minutes=policy.min_downtime_minutes,
-        now=now,
     )
     availability = availability_percent(period.minutes, downtime.minutes)
     return ServiceAssessment(
@@ -182,6 +222,6 @@ def assess_service(
         error_budget=error_budget(period.minutes, downtime.minutes, policy.target_percent),
         claim_deadline=claim_deadline(period, policy.claim_window),
         claim_open=claim_is_open(period, policy.claim_window, now),
-        provisional=now < period.end or downtime.ongoing,
-        counted_minutes=[counted_minutes(window, downtime, now) for window in windows],
+        provisional=now < period.end or timeline.ongoing,
+        counted_minutes=counted_minutes(windows, downtime, now_micros),
     )

@@ -61,18 +61,9 @@ class Period:
     timezone: str
     start: pendulum.DateTime
     end: pendulum.DateTime
-
-    @property
-    def start_micros(self) -> int:
-        return to_micros(self.start)
-
-    @property
-    def end_micros(self) -> int:
-        return to_micros(self.end)
-
-    @property
-    def minutes(self) -> Fraction:
-        return Fraction(self.end_micros - self.start_micros, MICROS_PER_MINUTE)
+    start_micros: int
+    end_micros: int
+    minutes: Fraction
 
     @property
     def calendar_days(self) -> int:
@@ -92,4 +83,13 @@ def month_period(month: str, timezone: str) -> Period:
     # 01:00 would carry the shift into the next month.
     next_year, next_month = (year + 1, 1) if month_number == 12 else (year, month_number + 1)
     end = pendulum.datetime(next_year, next_month, 1, tz=timezone)
-    return Period(month=month, timezone=timezone, start=start, end=end)
+    start_micros, end_micros = to_micros(start), to_micros(end)
+    return Period(
+        month=month,
+        timezone=timezone,
+        start=start,
+        end=end,
+        start_micros=start_micros,
+        end_micros=end_micros,
+        minutes=Fraction(end_micros - start_micros, MICROS_PER_MINUTE),
+    )

@@ -5,15 +5,20 @@ A span is `(start, end, impact)`: integer microseconds since the epoch, half-ope
 hot loops fast; every function returns spans sorted by start and pairwise disjoint.
 """
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from itertools import pairwise
+from itertools import pairwise, repeat
+from operator import is_not, itemgetter, sub
 
 Span = tuple[int, int, Fraction]
 
 FULL = Fraction(1)
+
+_span_start = itemgetter(0)
+_span_end = itemgetter(1)
+_span_impact = itemgetter(2)
 
 
 def merge_windows(spans: Iterable[Span]) -> list[Span]:
@@ -22,27 +27,43 @@ def merge_windows(spans: Iterable[Span]) -> list[Span]:
     Touching or overlapping pieces of equal impact become one span, so runs of
     downtime are maximal.
     """
+    spans = spans if isinstance(spans, list) else list(spans)
+    if all_full(spans):
+        return _merge_full(spans)
     # Empty spans and spans with no impact (no user affected) are no downtime at all,
     # and must not join the runs around them.
-    live = [span for span in spans if span[1] > span[0] and span[2] > 0]
-    if all(span[2] == FULL for span in live):
-        return _merge_full(live)
-    return _merge_weighted(live)
+    return _merge_weighted([span for span in spans if span[1] > span[0] and span[2] > 0])
+
+
+def all_full(spans: Sequence[Span]) -> bool:
+    """Whether every span is a full outage.
+
+    Most windows are, and carry the shared `FULL`: an identity test over C iterators
+    decides that without running Fraction's comparison (Python code) per span.
+    """
+    if not any(map(is_not, map(_span_impact, spans), repeat(FULL))):
+        return True
+    return all(span[2] == FULL for span in spans)
 
 
 def _merge_full(spans: list[Span]) -> list[Span]:
-    spans.sort()
     merged: list[Span] = []
     if not spans:
         return merged
-    run_start, run_end, _ = spans[0]
+    spans = sorted(spans)
+    # Runs open empty and are kept only once they hold time, so empty or inverted
+    # spans never bridge a gap or become a run of their own.
+    run_start = run_end = spans[0][0]
+    keep = merged.append
     for start, end, _ in spans:
         if start > run_end:
-            merged.append((run_start, run_end, FULL))
-            run_start, run_end = start, end
+            if run_end > run_start:
+                keep((run_start, run_end, FULL))
+            run_start, run_end = start, end if end > start else start
         elif end > run_end:
             run_end = end
-    merged.append((run_start, run_end, FULL))
+    if run_end > run_start:
+        merged.append((run_start, run_end, FULL))
     return merged
 
 
@@ -117,11 +138,28 @@ def drop_short_runs(spans: Sequence[Span], min_length: int) -> list[Span]:
 
 
 def clip_windows(spans: Sequence[Span], start: int, end: int) -> list[Span]:
-    return [(max(s, start), min(e, end), impact) for s, e, impact in spans if s < end and e > start]
+    """The parts of sorted, disjoint `spans` inside `[start, end)`.
+
+    Only the first and last span kept can reach past the edges, so bisect for them
+    instead of clipping every span.
+    """
+    first = bisect_right(spans, start, key=_span_end)
+    last = bisect_left(spans, end, lo=first, key=_span_start)
+    clipped = list(spans[first:last])
+    if clipped:
+        head_start, head_end, head_impact = clipped[0]
+        if head_start < start:
+            clipped[0] = (start, head_end, head_impact)
+        tail_start, tail_end, tail_impact = clipped[-1]
+        if tail_end > end:
+            clipped[-1] = (tail_start, end, tail_impact)
+    return clipped
 
 
-def weighted_length(spans: Iterable[Span]) -> Fraction:
+def weighted_length(spans: Sequence[Span]) -> Fraction:
     """The integral of impact over time, in microseconds, exactly."""
+    if all_full(spans):
+        return Fraction(sum(map(sub, map(_span_end, spans), map(_span_start, spans))))
     full = 0
     partial = Fraction(0)
     for start, end, impact in spans:

@@ -20,9 +20,10 @@ from app.sla.assessment import (
     error_budget,
     impact_from_users,
     measure_downtime,
+    timeline_of,
 )
 from app.sla.numbers import decimal_text, round_half_up, truncate
-from app.sla.periods import month_period
+from app.sla.periods import month_period, to_micros
 from app.sla.policies import BUILTIN_POLICIES, Policy, Tier
 
 D = Decimal
@@ -55,11 +56,11 @@ def utc(day: int, hour: int = 0, minute: int = 0, second: int = 0, month: int = 
 
 
 def outage(start: datetime, end: datetime | None, impact: Fraction = FULL) -> Window:
-    return Window(start=start, end=end, kind="outage", impact=impact)
+    return Window.between(start, end, "outage", impact)
 
 
 def maintenance(start: datetime, end: datetime) -> Window:
-    return Window(start=start, end=end, kind="maintenance")
+    return Window.between(start, end, "maintenance")
 
 
 def assess(
@@ -317,12 +318,13 @@ def test_maintenance(
 ) -> None:
     windows = [outage(utc(10, 10), utc(10, 11))]
     windows += [maintenance(utc(10, h1, m1), utc(10, h2, m2)) for h1, m1, h2, m2 in maint]
+    timeline = timeline_of(windows, month_period("2026-11", "UTC"), to_micros(AFTER))
     result = measure_downtime(
-        windows,
+        timeline.outages,
+        timeline.maintenance,
         month_period("2026-11", "UTC"),
         exclude_maintenance=exclude,
         min_downtime_minutes=D(0),
-        now=AFTER,
     )
     assert (result.minutes, result.excluded_minutes) == (F(downtime), F(excluded))
 

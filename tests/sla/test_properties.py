@@ -17,7 +17,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.sla.assessment import Window, WindowKind, assess_service, measure_downtime
+from app.sla.assessment import (
+    Window,
+    WindowKind,
+    assess_service,
+    measure_downtime,
+    timeline_of,
+)
 from app.sla.credits import Credit
 from app.sla.numbers import round_half_up, truncate
 from app.sla.periods import MICROS_PER_MINUTE, from_micros, month_period, to_micros
@@ -154,7 +160,7 @@ def windows_near(draw: st.DrawFn, start: int, end: int) -> Window:
     kind = draw(st.sampled_from(KINDS))
     impact = draw(impacts)
     if draw(st.integers(0, 4)) == 0:
-        return Window(start=at(begin, zone), end=None, kind=kind, impact=impact)
+        return Window.between(at(begin, zone), None, kind, impact)
     length = draw(
         st.one_of(
             st.integers(1, 20 * 60 * SECOND),
@@ -162,7 +168,7 @@ def windows_near(draw: st.DrawFn, start: int, end: int) -> Window:
             st.integers(1, 40 * DAY),
         )
     )
-    return Window(start=at(begin, zone), end=at(begin + length, zone), kind=kind, impact=impact)
+    return Window.between(at(begin, zone), at(begin + length, zone), kind, impact)
 
 
 @st.composite
@@ -213,8 +219,8 @@ def outcome(scenario: Scenario, windows: Sequence[Window]) -> Outcome:
 
 def effective_span(window: Window, now: datetime) -> tuple[int, int]:
     """Where the window lies on the timeline: an ongoing one runs to `now`."""
-    start = to_micros(window.start)
-    end = to_micros(now if window.end is None else window.end)
+    start = window.start_micros
+    end = to_micros(now) if window.end_micros is None else window.end_micros
     return start, max(start, end)
 
 
@@ -282,16 +288,16 @@ def test_result_ignores_splitting_a_window(scenario: Scenario, data: st.DataObje
         for index, window in enumerate(scenario.windows)
         if effective_span(window, scenario.now)[1] - effective_span(window, scenario.now)[0] > 1
     ]
-    extra = Window(
-        start=at(to_micros(scenario.now) - HOUR), end=None, impact=data.draw(impacts)
+    extra = Window.between(
+        at(to_micros(scenario.now) - HOUR), None, impact=data.draw(impacts)
     )  # an ongoing outage that is always splittable, so every example splits something
     windows = [*scenario.windows, extra] if not splittable else list(scenario.windows)
     index = data.draw(st.sampled_from(splittable or [len(windows) - 1]))
     window = windows[index]
     start, end = effective_span(window, scenario.now)
     cut = at(data.draw(st.integers(start + 1, end - 1)), data.draw(st.sampled_from(ZONES)))
-    first = Window(start=window.start, end=cut, kind=window.kind, impact=window.impact)
-    second = Window(start=cut, end=window.end, kind=window.kind, impact=window.impact)
+    first = replace(window, end_micros=to_micros(cut))
+    second = replace(window, start_micros=to_micros(cut))
     split = [*windows[:index], first, second, *windows[index + 1 :]]
     assert outcome(scenario, split) == outcome(scenario, windows)
 
@@ -423,17 +429,22 @@ def test_measure_downtime_agrees_with_brute_force(
     inside = range(BRUTE_HALF, 2 * BRUTE_HALF) if at_start else range(BRUTE_HALF)
 
     windows = [
-        Window(
-            start=at(origin + start * SECOND, shown_in),
-            end=None if end is None else at(origin + end * SECOND, shown_in),
-            kind=kind,
-            impact=impact,
+        Window.between(
+            at(origin + start * SECOND, shown_in),
+            None if end is None else at(origin + end * SECOND, shown_in),
+            kind,
+            impact,
         )
         for start, end, kind, impact in raw_windows
     ]
     now = at(origin + now_second * SECOND, shown_in)
+    timeline = timeline_of(windows, period, to_micros(now))
     result = measure_downtime(
-        windows, period, exclude_maintenance=exclude, min_downtime_minutes=min_minutes, now=now
+        timeline.outages,
+        timeline.maintenance,
+        period,
+        exclude_maintenance=exclude,
+        min_downtime_minutes=min_minutes,
     )
 
     spans = [

@@ -11,6 +11,7 @@ import pytest
 
 from app.sla.windows import (
     Span,
+    all_full,
     clip_windows,
     covered_length,
     drop_short_runs,
@@ -42,6 +43,14 @@ def m(start: int, end: int, impact: Fraction = FULL) -> Span:
         pytest.param([m(0, 10), m(5, 15), m(15, 20)], [m(0, 20)], id="chain"),
         # an empty or inverted span is no time at all
         pytest.param([m(5, 5), m(9, 3)], [], id="empty-spans-dropped"),
+        # ... and never bridges the gap between two runs, nor opens a run of its own
+        pytest.param(
+            [m(20, 30), m(15, 15), m(0, 10), m(12, 11), m(40, 35)],
+            [m(0, 10), m(20, 30)],
+            id="empty-spans-between-runs",
+        ),
+        # an impact of 1 that is not the shared FULL object is still a full outage
+        pytest.param([(0, 10 * MIN, F(2, 2)), m(5, 15)], [m(0, 15)], id="full-by-value"),
         # 1/2 over [0,10), 1/4 over [5,15): max is 1/2 on [0,10), 1/4 on [10,15)
         pytest.param(
             [m(0, 10, HALF), m(5, 15, QUARTER)],
@@ -167,6 +176,33 @@ def test_clip_windows(spans: list[Span], start: int, end: int, clipped: list[Spa
 )
 def test_weighted_length(spans: list[Span], length: Fraction) -> None:
     assert weighted_length(spans) == length
+
+
+@pytest.mark.parametrize(
+    "spans",
+    [
+        pytest.param([], id="empty"),
+        pytest.param([m(0, 10)], id="full"),
+        pytest.param([m(0, 10, HALF)], id="partial"),
+    ],
+)
+def test_weighted_length_is_always_a_fraction(spans: list[Span]) -> None:
+    # An int would turn `length / MICROS_PER_MINUTE` into a float downstream.
+    assert type(weighted_length(spans)) is Fraction
+
+
+@pytest.mark.parametrize(
+    ("spans", "full"),
+    [
+        pytest.param([], True, id="empty"),
+        pytest.param([m(0, 10), m(20, 30)], True, id="shared-full"),
+        pytest.param([m(0, 10), (0, MIN, F(3, 3))], True, id="full-by-value"),
+        pytest.param([m(0, 10), m(20, 30, HALF)], False, id="one-partial"),
+        pytest.param([m(0, 10, F(3, 2))], False, id="above-one-is-not-full"),
+    ],
+)
+def test_all_full(spans: list[Span], full: bool) -> None:
+    assert all_full(spans) is full
 
 
 TIMELINE = [m(0, 10), m(20, 30), m(40, 50)]
