@@ -4,7 +4,7 @@ from app.sla.periods import month_period
 from bench.availability import (
     MONTH,
     TIMEZONE,
-    build_spans,
+    build_windows,
     check,
     core_availability,
     disagreements,
@@ -21,7 +21,7 @@ def test_the_check_catches_a_one_microsecond_difference() -> None:
     period = month_period(MONTH, TIMEZONE)
     first, last = period.start_micros, period.end_micros
     outages = generate(2_000, 20, period)
-    core = core_availability(build_spans(outages), period)
+    core = core_availability(build_windows(outages), period)
     fast = numpy_availability(outages, first, last)
     fast.downtime_micros[3] += 1
     assert disagreements(core, fast, first, last) != []

@@ -1,7 +1,7 @@
 """Calendar-month measurement periods with their real elapsed length."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
@@ -61,9 +61,16 @@ class Period:
     timezone: str
     start: pendulum.DateTime
     end: pendulum.DateTime
-    start_micros: int
-    end_micros: int
-    minutes: Fraction
+    start_micros: int = field(init=False)
+    end_micros: int = field(init=False)
+    minutes: Fraction = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Computed once: every report line and every benchmark call reads them.
+        start_micros, end_micros = to_micros(self.start), to_micros(self.end)
+        object.__setattr__(self, "start_micros", start_micros)
+        object.__setattr__(self, "end_micros", end_micros)
+        object.__setattr__(self, "minutes", Fraction(end_micros - start_micros, MICROS_PER_MINUTE))
 
     @property
     def calendar_days(self) -> int:
@@ -83,13 +90,4 @@ def month_period(month: str, timezone: str) -> Period:
     # 01:00 would carry the shift into the next month.
     next_year, next_month = (year + 1, 1) if month_number == 12 else (year, month_number + 1)
     end = pendulum.datetime(next_year, next_month, 1, tz=timezone)
-    start_micros, end_micros = to_micros(start), to_micros(end)
-    return Period(
-        month=month,
-        timezone=timezone,
-        start=start,
-        end=end,
-        start_micros=start_micros,
-        end_micros=end_micros,
-        minutes=Fraction(end_micros - start_micros, MICROS_PER_MINUTE),
-    )
+    return Period(month=month, timezone=timezone, start=start, end=end)

@@ -9,8 +9,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from itertools import pairwise, repeat
-from operator import is_not, itemgetter, sub
+from itertools import pairwise
+from operator import countOf, itemgetter
 
 Span = tuple[int, int, Fraction]
 
@@ -38,12 +38,10 @@ def merge_windows(spans: Iterable[Span]) -> list[Span]:
 def all_full(spans: Sequence[Span]) -> bool:
     """Whether every span is a full outage.
 
-    Most windows are, and carry the shared `FULL`: an identity test over C iterators
-    decides that without running Fraction's comparison (Python code) per span.
+    Most windows are, and carry the shared `FULL`: counting it in C compares by
+    identity first, so Fraction's comparison (Python code) runs only for the others.
     """
-    if not any(map(is_not, map(_span_impact, spans), repeat(FULL))):
-        return True
-    return all(span[2] == FULL for span in spans)
+    return countOf(map(_span_impact, spans), FULL) == len(spans)
 
 
 def _merge_full(spans: list[Span]) -> list[Span]:
@@ -59,11 +57,12 @@ def _merge_full(spans: list[Span]) -> list[Span]:
         if start > run_end:
             if run_end > run_start:
                 keep((run_start, run_end, FULL))
-            run_start, run_end = start, end if end > start else start
+            run_start = start
+            run_end = end if end > start else start  # an inverted span opens an empty run
         elif end > run_end:
             run_end = end
     if run_end > run_start:
-        merged.append((run_start, run_end, FULL))
+        keep((run_start, run_end, FULL))
     return merged
 
 
@@ -138,7 +137,8 @@ def drop_short_runs(spans: Sequence[Span], min_length: int) -> list[Span]:
 
 
 def clip_windows(spans: Sequence[Span], start: int, end: int) -> list[Span]:
-    """The parts of sorted, disjoint `spans` inside `[start, end)`.
+    """The parts of `spans` inside `[start, end)`; `spans` must be sorted and disjoint
+    (what merge_windows, subtract_windows and drop_short_runs return).
 
     Only the first and last span kept can reach past the edges, so bisect for them
     instead of clipping every span.
@@ -159,7 +159,8 @@ def clip_windows(spans: Sequence[Span], start: int, end: int) -> list[Span]:
 def weighted_length(spans: Sequence[Span]) -> Fraction:
     """The integral of impact over time, in microseconds, exactly."""
     if all_full(spans):
-        return Fraction(sum(map(sub, map(_span_end, spans), map(_span_start, spans))))
+        # Two sums of plain ints rather than one of differences: no int made per span.
+        return Fraction(sum(map(_span_end, spans)) - sum(map(_span_start, spans)))
     full = 0
     partial = Fraction(0)
     for start, end, impact in spans:

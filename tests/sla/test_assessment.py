@@ -20,7 +20,7 @@ from app.sla.assessment import (
     error_budget,
     impact_from_users,
     measure_downtime,
-    timeline_of,
+    split_windows,
 )
 from app.sla.numbers import decimal_text, round_half_up, truncate
 from app.sla.periods import month_period, to_micros
@@ -318,10 +318,10 @@ def test_maintenance(
 ) -> None:
     windows = [outage(utc(10, 10), utc(10, 11))]
     windows += [maintenance(utc(10, h1, m1), utc(10, h2, m2)) for h1, m1, h2, m2 in maint]
-    timeline = timeline_of(windows, month_period("2026-11", "UTC"), to_micros(AFTER))
+    split = split_windows(windows, month_period("2026-11", "UTC"), to_micros(AFTER))
     result = measure_downtime(
-        timeline.outages,
-        timeline.maintenance,
+        split.outages,
+        split.maintenance,
         month_period("2026-11", "UTC"),
         exclude_maintenance=exclude,
         min_downtime_minutes=D(0),

@@ -22,7 +22,7 @@ from app.sla.assessment import (
     WindowKind,
     assess_service,
     measure_downtime,
-    timeline_of,
+    split_windows,
 )
 from app.sla.credits import Credit
 from app.sla.numbers import round_half_up, truncate
@@ -438,10 +438,10 @@ def test_measure_downtime_agrees_with_brute_force(
         for start, end, kind, impact in raw_windows
     ]
     now = at(origin + now_second * SECOND, shown_in)
-    timeline = timeline_of(windows, period, to_micros(now))
+    split = split_windows(windows, period, to_micros(now))
     result = measure_downtime(
-        timeline.outages,
-        timeline.maintenance,
+        split.outages,
+        split.maintenance,
         period,
         exclude_maintenance=exclude,
         min_downtime_minutes=min_minutes,
