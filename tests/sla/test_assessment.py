@@ -25,6 +25,7 @@ from app.sla.assessment import (
 from app.sla.numbers import decimal_text, round_half_up, truncate
 from app.sla.periods import month_period, to_micros
 from app.sla.policies import BUILTIN_POLICIES, Policy, Tier
+from app.sla.windows import FULL as WINDOWS_FULL
 
 D = Decimal
 F = Fraction
@@ -34,6 +35,7 @@ GOOGLE = BUILTIN_POLICIES["google-workspace"]
 AZURE = BUILTIN_POLICIES["azure-vm-zones"]
 FULL = F(1)
 FEE = D(1000)
+MIN = 60_000_000  # µs per minute
 AFTER = pendulum.datetime(2026, 12, 15, tz="UTC")  # November over, P1M claim still open
 MIN_10 = Policy(
     id="gmail-partner",
@@ -495,6 +497,48 @@ def test_ongoing_window_keeps_a_finished_month_provisional() -> None:
     result = assess([outage(utc(30, 23), None)], now=utc(2, month=12))
     assert result.downtime_minutes == 60
     assert result.provisional
+
+
+def test_split_windows_separates_kinds_and_runs_open_windows_to_now() -> None:
+    # Minutes from 1 Nov 00:00 UTC (T0); now = T0 + 100 min, the period ends at 43200.
+    t0 = to_micros(utc(1))
+    windows = [
+        Window(t0 + 10 * MIN, t0 + 20 * MIN),
+        Window(t0 + 30 * MIN, t0 + 40 * MIN, "maintenance"),
+        Window(t0 + 50 * MIN, None, impact=F(1, 2)),  # open: runs to now, 50 min
+        Window(t0 + 200 * MIN, None),  # open and after now: [200, 200), no time
+    ]
+    split = split_windows(windows, month_period("2026-11", "UTC"), t0 + 100 * MIN)
+    assert split.outages == [
+        (t0 + 10 * MIN, t0 + 20 * MIN, FULL),
+        (t0 + 50 * MIN, t0 + 100 * MIN, F(1, 2)),
+        (t0 + 200 * MIN, t0 + 200 * MIN, FULL),
+    ]
+    assert split.maintenance == [(t0 + 30 * MIN, t0 + 40 * MIN, FULL)]
+    assert split.ongoing  # both open windows start before the period's end
+
+
+def test_split_windows_common_case_has_nothing_ongoing() -> None:
+    t0 = to_micros(utc(1))
+    windows = [Window(t0 + 20 * MIN, t0 + 30 * MIN), Window(t0, t0 + 10 * MIN)]
+    split = split_windows(windows, month_period("2026-11", "UTC"), t0)
+    # input order kept; merging sorts later
+    assert split.outages == [(t0 + 20 * MIN, t0 + 30 * MIN, FULL), (t0, t0 + 10 * MIN, FULL)]
+    assert (split.maintenance, split.ongoing) == ([], False)
+
+
+@pytest.mark.parametrize(
+    ("impact", "shared"),
+    [
+        pytest.param(F(1), True, id="one-made-elsewhere"),
+        pytest.param(F(7, 7), True, id="seven-sevenths"),
+        pytest.param(F(1, 2), False, id="half"),
+    ],
+)
+def test_window_shares_the_full_impact_object(impact: Fraction, shared: bool) -> None:
+    # The interval code's fast path recognises full outages by identity.
+    assert (Window(0, 1, impact=impact).impact is WINDOWS_FULL) is shared
+    assert Window(0, 1, impact=impact).impact == impact
 
 
 @pytest.mark.parametrize(
