@@ -36,6 +36,9 @@ class Window:
     impact: Fraction = FULL
 
     def __post_init__(self) -> None:
+        if not isinstance(self.impact, Fraction):
+            # A float here would leak into every minute and credit computed from it.
+            raise TypeError(f"impact must be a Fraction, got {self.impact!r}")
         # The shared FULL lets the interval code recognise full outages by identity
         # instead of a Fraction comparison per window on every report.
         if self.impact is not FULL and self.impact == FULL:

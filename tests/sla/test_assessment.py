@@ -527,6 +527,12 @@ def test_split_windows_common_case_has_nothing_ongoing() -> None:
     assert (split.maintenance, split.ongoing) == ([], False)
 
 
+@pytest.mark.parametrize("impact", [0.5, 1.0, D("0.5")], ids=["float", "float-one", "decimal"])
+def test_window_refuses_an_inexact_impact(impact: object) -> None:
+    with pytest.raises(TypeError, match="impact must be a Fraction"):
+        Window(0, 1, impact=impact)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("impact", "shared"),
     [
