@@ -141,9 +141,8 @@ def core_availability(by_service: Sequence[Sequence[Window]], period: Period) ->
             exclude_maintenance=False,
             min_downtime_minutes=Decimal(0),
         )
-        minutes = downtime.minutes
-        downtime_minutes.append(minutes)
-        availability.append(availability_percent(period.minutes, minutes))
+        downtime_minutes.append(downtime.minutes)
+        availability.append(availability_percent(period.minutes, downtime.minutes))
     return CoreResult(downtime_minutes, availability)
 
 

@@ -24,7 +24,6 @@ from app.sla.money import minor_units
 from app.sla.numbers import decimal_text, money_text, round_half_up, truncate
 from app.sla.periods import MICROS_PER_MINUTE, Period, month_period
 from app.sla.policies import Policy
-from app.sla.windows import FULL
 
 
 def tenant_report(session: Session, tenant: Tenant, month: str, now: datetime) -> TenantReport:
@@ -109,8 +108,7 @@ def _window(outage: Outage, subscription: Subscription) -> Window:
     if outage.users_affected is not None and subscription.users:
         impact = impact_from_users(outage.users_affected, subscription.users)
     else:
-        # Stored as decimal text; "1" (the default) is by far the most common.
-        impact = FULL if outage.impact in (None, "1") else Fraction(Decimal(outage.impact))
+        impact = Fraction(Decimal(outage.impact or "1"))
     return Window(
         start_micros=outage.start_micros,
         end_micros=outage.end_micros,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Literal
 
 from app.sla.credits import Credit, claim_deadline, claim_is_open, credit_for
@@ -18,6 +18,7 @@ from app.sla.windows import (
     covered_length,
     drop_short_runs,
     merge_windows,
+    span_end,
     subtract_windows,
     weighted_length,
 )
@@ -79,7 +80,6 @@ class SplitWindows:
 
 _kind = attrgetter("kind")
 _span_fields = attrgetter("start_micros", "end_micros", "impact")
-_span_end = itemgetter(1)
 
 
 def split_windows(windows: Sequence[Window], period: Period, now_micros: int) -> SplitWindows:
@@ -94,7 +94,7 @@ def split_windows(windows: Sequence[Window], period: Period, now_micros: int) ->
         maintenance = [w.span(now_micros) for w in windows if w.kind == "maintenance"]
         windows = [w for w in windows if w.kind != "maintenance"]
     outages: list[Span] = list(map(_span_fields, windows))
-    if None not in map(_span_end, outages):
+    if None not in map(span_end, outages):
         return SplitWindows(outages, maintenance, ongoing=False)
     ongoing = any(w.end_micros is None and w.start_micros < period.end_micros for w in windows)
     return SplitWindows([w.span(now_micros) for w in windows], maintenance, ongoing)
@@ -102,19 +102,10 @@ def split_windows(windows: Sequence[Window], period: Period, now_micros: int) ->
 
 @dataclass(frozen=True, slots=True)
 class Downtime:
-    # Microseconds, weighted by impact.
-    micros: Fraction
-    excluded_micros: Fraction
+    minutes: Fraction
+    excluded_minutes: Fraction
     # The counted timeline inside the period, for attributing minutes to windows.
     counted: list[Span]
-
-    @property
-    def minutes(self) -> Fraction:
-        return self.micros / MICROS_PER_MINUTE
-
-    @property
-    def excluded_minutes(self) -> Fraction:
-        return self.excluded_micros / MICROS_PER_MINUTE
 
 
 def measure_downtime(
@@ -138,7 +129,11 @@ def measure_downtime(
         min_length = Fraction(min_downtime_minutes) * MICROS_PER_MINUTE
         timeline = drop_short_runs(timeline, _ceil(min_length))
     counted = clip_windows(timeline, start, end)
-    return Downtime(micros=weighted_length(counted), excluded_micros=excluded, counted=counted)
+    return Downtime(
+        minutes=weighted_length(counted) / MICROS_PER_MINUTE,
+        excluded_minutes=excluded / MICROS_PER_MINUTE,
+        counted=counted,
+    )
 
 
 def _ceil(value: Fraction) -> int:

@@ -16,9 +16,10 @@ Span = tuple[int, int, Fraction]
 
 FULL = Fraction(1)
 
-_span_start = itemgetter(0)
-_span_end = itemgetter(1)
-_span_impact = itemgetter(2)
+# Fields of a span, as C-level getters for map() over many spans.
+span_start = itemgetter(0)
+span_end = itemgetter(1)
+span_impact = itemgetter(2)
 
 
 def merge_windows(spans: Iterable[Span]) -> list[Span]:
@@ -41,7 +42,7 @@ def all_full(spans: Sequence[Span]) -> bool:
     Most windows are, and carry the shared `FULL`: counting it in C compares by
     identity first, so Fraction's comparison (Python code) runs only for the others.
     """
-    return countOf(map(_span_impact, spans), FULL) == len(spans)
+    return countOf(map(span_impact, spans), FULL) == len(spans)
 
 
 def _merge_full(spans: list[Span]) -> list[Span]:
@@ -143,8 +144,8 @@ def clip_windows(spans: Sequence[Span], start: int, end: int) -> list[Span]:
     Only the first and last span kept can reach past the edges, so bisect for them
     instead of clipping every span.
     """
-    first = bisect_right(spans, start, key=_span_end)
-    last = bisect_left(spans, end, lo=first, key=_span_start)
+    first = bisect_right(spans, start, key=span_end)
+    last = bisect_left(spans, end, lo=first, key=span_start)
     clipped = list(spans[first:last])
     if clipped:
         head_start, head_end, head_impact = clipped[0]
@@ -160,7 +161,7 @@ def weighted_length(spans: Sequence[Span]) -> Fraction:
     """The integral of impact over time, in microseconds, exactly."""
     if all_full(spans):
         # Two sums of plain ints rather than one of differences: no int made per span.
-        return Fraction(sum(map(_span_end, spans)) - sum(map(_span_start, spans)))
+        return Fraction(sum(map(span_end, spans)) - sum(map(span_start, spans)))
     full = 0
     partial = Fraction(0)
     for start, end, impact in spans:
