@@ -12,7 +12,6 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import router
 from app.config import Settings, get_settings
 from app.db import make_engine, migrate
 from app.errors import (
@@ -26,6 +25,7 @@ from app.errors import (
     validation_problems,
 )
 from app.idempotency import Replay
+from app.routes import router
 
 DESCRIPTION = """SLA and service-credit calculator.
 

@@ -21,8 +21,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from app.api.deps import now
 from app.config import Settings
+from app.deps import now
 from app.main import create_app
 
 ADMIN_KEY = "test-admin-key"

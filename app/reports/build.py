@@ -8,10 +8,9 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app.models import Outage, Subscription, Tenant
-from app.outages import iso
 from app.pagination import encode_cursor
-from app.policy_store import find_policy
-from app.schemas import (
+from app.policies.service import find_policy
+from app.reports.schemas import (
     ErrorBudgetOut,
     IncidentOut,
     PortfolioLine,
@@ -19,6 +18,7 @@ from app.schemas import (
     ServiceLine,
     TenantReport,
 )
+from app.schemas import iso
 from app.sla.assessment import ServiceAssessment, Window, assess_service, impact_from_users
 from app.sla.money import minor_units
 from app.sla.numbers import decimal_text, money_text, round_half_up, truncate

@@ -9,7 +9,7 @@ import io
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from app.schemas import TenantReport
+from app.reports.schemas import TenantReport
 
 CSV_COLUMNS = (
     "tenant_id",

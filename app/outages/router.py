@@ -4,7 +4,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import ValidationError
 from sqlmodel import Session, col, or_, select
 
-from app.api.deps import (
+from app.deps import (
     Admin,
     IdempotentCreate,
     Now,
@@ -15,23 +15,17 @@ from app.api.deps import (
 )
 from app.errors import InvalidInput, NotFound, invalid, problem_responses, validation_problems
 from app.models import Outage, Subscription, Tenant
-from app.outages import (
-    audit,
-    outage_public,
-    outage_snapshot,
-    store_rows,
-    validate_rows,
-)
-from app.pagination import decode_cursor, encode_cursor
-from app.schemas import (
+from app.outages.schemas import (
     OutageBatch,
     OutageBatchResult,
     OutageIn,
     OutagePage,
     OutagePatch,
     OutagePublic,
-    Timestamp,
 )
+from app.outages.service import audit, outage_public, outage_snapshot, store_rows, validate_rows
+from app.pagination import decode_cursor, encode_cursor
+from app.schemas import Timestamp
 from app.sla.periods import to_micros
 from app.sla.timestamps import TimestampError, parse_timestamp
 

@@ -4,15 +4,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 from sqlmodel import col, select
 
-from app.api.deps import Admin, Now, ReadSession, VisibleTenant, WritableTenant, WriteSession
+from app.deps import Admin, Now, ReadSession, VisibleTenant, WritableTenant, WriteSession
 from app.errors import InvalidInput, ProblemItem, problem_responses
 from app.models import Outage, Subscription
-from app.outages import iso
-from app.policy_store import find_policy
-from app.schemas import Slug, SubscriptionPublic, SubscriptionPut
+from app.policies.service import find_policy
+from app.schemas import Slug, iso
 from app.sla.money import minor_units
 from app.sla.numbers import money_text
 from app.sla.periods import to_micros
+from app.subscriptions.schemas import SubscriptionPublic, SubscriptionPut
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/services", tags=["services"])
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from app.models import CustomPolicy
-from app.schemas import PolicyCreate, PolicyPublic, TierPublic
+from app.policies.schemas import PolicyCreate, PolicyPublic, TierPublic
 from app.sla.numbers import decimal_text
 from app.sla.policies import BUILTIN_POLICIES, MeasurementZone, Policy, Tier
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput, Loc, ProblemItem
 from app.models import Outage, OutageAudit, Subscription, Tenant
-from app.schemas import OutageIn, OutagePublic
+from app.outages.schemas import OutageIn, OutagePublic
 from app.sla.numbers import decimal_text
 from app.sla.periods import from_micros, to_micros
 from app.sla.timestamps import TimestampError, parse_timestamp

@@ -2,16 +2,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from app.api.deps import AnyCaller, IdempotentCreate, Now, ReadSession, WriteSession
+from app.deps import AnyCaller, IdempotentCreate, Now, ReadSession, WriteSession
 from app.errors import Conflict, InvalidInput, NotFound, ProblemItem, problem_responses
-from app.policy_store import (
+from app.policies.schemas import PolicyCreate, PolicyPublic
+from app.policies.service import (
     all_policies,
     find_policy,
     policy_from_create,
     policy_public,
     policy_to_row,
 )
-from app.schemas import PolicyCreate, PolicyPublic
 from app.sla.periods import to_micros
 from app.sla.policies import policy_errors
 

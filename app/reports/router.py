@@ -2,12 +2,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.api.deps import AnyCaller, Now, ReadSession, VisibleTenant
+from app.deps import AnyCaller, Now, ReadSession, VisibleTenant
 from app.errors import Forbidden, invalid, problem_responses
 from app.pagination import decode_cursor
 from app.reports.build import portfolio_page, tenant_report
 from app.reports.render import report_csv, report_html
-from app.schemas import PortfolioPage, TenantReport
+from app.reports.schemas import PortfolioPage, TenantReport
 from app.sla.periods import MonthError, parse_month
 
 router = APIRouter(tags=["reports"])

@@ -3,13 +3,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlmodel import col, select
 
-from app.api.deps import AnyCaller, IdempotentCreate, Now, ReadSession, VisibleTenant, WriteSession
+from app.deps import AnyCaller, IdempotentCreate, Now, ReadSession, VisibleTenant, WriteSession
 from app.errors import Conflict, invalid, problem_responses
 from app.models import Tenant
-from app.outages import iso
 from app.pagination import decode_cursor, encode_cursor
-from app.schemas import TenantCreate, TenantPage, TenantPublic
+from app.schemas import iso
 from app.sla.periods import to_micros
+from app.tenants.schemas import TenantCreate, TenantPage, TenantPublic
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
 

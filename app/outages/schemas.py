@@ -1,0 +1,59 @@
+"""Outage window bodies."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.schemas import DecimalText, Page, Strict, Timestamp
+
+
+class OutageIn(Strict):
+    service_id: str = Field(max_length=64)
+    start: Timestamp
+    end: Timestamp | None = Field(default=None, description="None: still ongoing")
+    kind: Literal["outage", "maintenance"] = "outage"
+    impact: DecimalText | None = Field(default=None, description="Fraction in (0, 1]; default 1")
+    users_affected: int | None = Field(default=None, ge=1, le=100_000_000)
+    external_id: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=500)
+
+
+class OutageBatch(Strict):
+    outages: list[OutageIn] = Field(min_length=1, max_length=10_000)
+
+
+class OutagePatch(Strict):
+    """Only the fields given change; `"end": null` reopens a window as ongoing."""
+
+    start: Timestamp | None = None
+    end: Timestamp | None = None
+    kind: Literal["outage", "maintenance"] | None = None
+    impact: DecimalText | None = None
+    users_affected: int | None = Field(default=None, ge=1, le=100_000_000)
+    title: str | None = Field(default=None, max_length=500)
+
+
+class OutagePublic(BaseModel):
+    id: int
+    tenant_id: str
+    service_id: str
+    kind: Literal["outage", "maintenance"]
+    start: str
+    end: str | None
+    impact: str | None
+    users_affected: int | None
+    external_id: str | None
+    title: str | None
+    created_at: str
+    updated_at: str
+
+
+class OutageBatchResult(BaseModel):
+    created: int
+    updated: int
+    duplicates: int
+    outages: list[OutagePublic] = Field(description="One per input row, in input order")
+
+
+class OutagePage(Page[OutagePublic]):
+    pass

@@ -1,0 +1,49 @@
+"""Policy bodies."""
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.schemas import DecimalText, Slug, Strict
+
+
+class TierIn(Strict):
+    below_percent: DecimalText
+    credit_percent: DecimalText | None = None
+    credit_days: DecimalText | None = None
+
+
+class PolicyCreate(Strict):
+    id: Slug
+    name: str = Field(min_length=1, max_length=200)
+    target_percent: DecimalText
+    tiers: list[TierIn] = Field(min_length=1, max_length=20)
+    measurement_timezone: Literal["UTC", "tenant"] = "UTC"
+    min_downtime_minutes: DecimalText = Decimal(0)
+    exclude_maintenance: bool = True
+    claim_window: str = Field(default="P1M", max_length=32, examples=["P1M", "P30D"])
+    credit_cap_percent: DecimalText = Decimal(100)
+    credit_cap_days: DecimalText | None = None
+    source: str | None = Field(default=None, max_length=500)
+
+
+class TierPublic(BaseModel):
+    below_percent: str
+    credit_percent: str | None
+    credit_days: str | None
+
+
+class PolicyPublic(BaseModel):
+    id: str
+    name: str
+    target_percent: str
+    tiers: list[TierPublic]
+    measurement_timezone: Literal["UTC", "tenant"]
+    min_downtime_minutes: str
+    exclude_maintenance: bool
+    claim_window: str
+    credit_cap_percent: str
+    credit_cap_days: str | None
+    source: str | None
+    builtin: bool

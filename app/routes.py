@@ -1,0 +1,14 @@
+"""Every domain's router, each with its own prefix and tag."""
+
+from fastapi import APIRouter
+
+from app import health
+from app.outages import router as outages
+from app.policies import router as policies
+from app.reports import router as reports
+from app.subscriptions import router as subscriptions
+from app.tenants import router as tenants
+
+router = APIRouter()
+for module in (health, tenants, policies, subscriptions, outages, reports):
+    router.include_router(module.router)

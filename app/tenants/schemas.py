@@ -1,0 +1,24 @@
+"""Tenant bodies."""
+
+from pydantic import BaseModel, Field
+
+from app.schemas import CurrencyCode, Page, Slug, Strict, Timezone
+
+
+class TenantCreate(Strict):
+    id: Slug
+    name: str = Field(min_length=1, max_length=200)
+    timezone: Timezone = "UTC"
+    currency: CurrencyCode = "USD"
+
+
+class TenantPublic(BaseModel):
+    id: str
+    name: str
+    timezone: str
+    currency: str
+    created_at: str
+
+
+class TenantPage(Page[TenantPublic]):
+    pass
