@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -10,7 +11,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./sla-ledger.db"
     # Without it no request can authenticate; `make run` generates one.
-    admin_key: str | None = None
+    admin_key: SecretStr | None = None
 
 
 @lru_cache

@@ -1,34 +1,37 @@
-"""What handlers receive: sessions, the caller, the tenant it may see, the clock."""
+"""What handlers receive: sessions, the caller, the tenant it may see, the clock.
 
-import hmac
-from collections.abc import Iterator
-from dataclasses import dataclass
+A request's caller is resolved once (FastAPI caches a dependency per request); the
+tenant dependencies load the tenant through the caller's SQL scope first (404) and
+check the role's permission second (403), so a key learns nothing about tenants it
+may not see.
+"""
+
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import pendulum
 from fastapi import Depends, Header, Path, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
+from app.auth.principal import Action, Principal
+from app.auth.service import note_use, principal_for
 from app.config import Settings
 from app.db import read_session, write_session
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.idempotency import IdempotentWrite, fingerprint
 from app.models import Tenant
+from app.sla.periods import to_micros
 
 api_key_header = APIKeyHeader(
     name="X-API-Key", scheme_name="ApiKey", auto_error=False, description="API key"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    role: Literal["admin", "finance", "tenant"]
-    name: str
-
-    def may_see(self, tenant_id: str) -> bool:
-        return self.role == "admin"
+bearer = HTTPBearer(
+    scheme_name="Bearer",
+    auto_error=False,
+    description="The same API key as `Authorization: Bearer <key>`",
+)
 
 
 def _settings(request: Request) -> Settings:
@@ -44,23 +47,6 @@ def _write_session(request: Request) -> Iterator[Session]:
     yield from write_session(request.app.state.engine)
 
 
-def current_caller(
-    request: Request, key: Annotated[str | None, Security(api_key_header)]
-) -> Caller:
-    admin_key = _settings(request).admin_key
-    if not key:
-        raise Unauthorized("send an API key in the X-API-Key header")
-    if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
-        return Caller(role="admin", name="admin")
-    raise Unauthorized("the X-API-Key is not a known key")
-
-
-def require_admin(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
-    if caller.role != "admin":
-        raise Forbidden(f"a {caller.role} key may not do this")
-    return caller
-
-
 def now() -> datetime:
     """The one place the service reads the clock; the core is handed this value."""
     return pendulum.now("UTC")
@@ -68,32 +54,78 @@ def now() -> datetime:
 
 ReadSession = Annotated[Session, Depends(_read_session)]
 WriteSession = Annotated[Session, Depends(_write_session)]
-AnyCaller = Annotated[Caller, Depends(current_caller)]
-Admin = Annotated[Caller, Depends(require_admin)]
 Now = Annotated[datetime, Depends(now)]
+
+
+def current_principal(
+    request: Request,
+    clock: Now,
+    key: Annotated[str | None, Security(api_key_header)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> Principal:
+    token = key or (credentials.credentials if credentials is not None else None)
+    if not token:
+        raise Unauthorized("send an API key in the X-API-Key header or as a Bearer token")
+    bootstrap = _settings(request).admin_key
+    engine = request.app.state.engine
+    with Session(engine) as session:
+        found = principal_for(
+            session, token, None if bootstrap is None else bootstrap.get_secret_value()
+        )
+    if found is None:
+        raise Unauthorized("the API key is not a known key, or it was revoked")
+    principal, row = found
+    if row is not None:
+        for session in write_session(engine):
+            note_use(session, row, to_micros(clock))
+    return principal
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def require(action: Action) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only callers whose role grants `action`."""
+
+    def permitted(caller: Caller) -> Principal:
+        if not caller.may(action):
+            raise Forbidden(f"a {caller.role} key may not {action}")
+        return caller
+
+    return permitted
+
+
 TenantId = Annotated[str, Path(max_length=64, description="Tenant id (slug)")]
 
 
-def _tenant_or_404(session: Session, caller: Caller, tenant_id: str, lock: bool) -> Tenant:
+def _tenant_in_scope(session: Session, caller: Principal, tenant_id: str, lock: bool) -> Tenant:
     # A tenant the key may not see answers exactly like one that does not exist.
-    query = select(Tenant).where(Tenant.id == tenant_id)
+    query = select(Tenant).where(Tenant.id == tenant_id, caller.tenant_scope(Tenant.id))
     if lock:
         # Writes to one tenant queue behind its row lock on PostgreSQL (SQLite's
         # BEGIN IMMEDIATE already serialises writers), so two uploads of the same
         # incident cannot both see it as new.
         query = query.with_for_update()
-    tenant = session.exec(query).first() if caller.may_see(tenant_id) else None
+    tenant = session.exec(query).first()
     if tenant is None:
         raise NotFound(f"tenant '{tenant_id}' does not exist")
     return tenant
 
 
-def _visible_tenant(tenant_id: TenantId, caller: AnyCaller, session: ReadSession) -> Tenant:
-    return _tenant_or_404(session, caller, tenant_id, lock=False)
+def _visible_tenant(tenant_id: TenantId, caller: Caller, session: ReadSession) -> Tenant:
+    return _tenant_in_scope(session, caller, tenant_id, lock=False)
 
 
-def _writable_tenant(tenant_id: TenantId, caller: Admin, session: WriteSession) -> Tenant:
-    return _tenant_or_404(session, caller, tenant_id, lock=True)
+def tenant_for(action: Action) -> Callable[[str, Principal, Session], Tenant]:
+    """The tenant, loaded in the write session, for a caller that may do `action` to it."""
+
+    def writable(tenant_id: TenantId, caller: Caller, session: WriteSession) -> Tenant:
+        tenant = _tenant_in_scope(session, caller, tenant_id, lock=True)
+        if not caller.may(action):
+            raise Forbidden(f"a {caller.role} key may not {action}")
+        return tenant
+
+    return writable
 
 
 async def _request_fingerprint(request: Request) -> str:
@@ -101,7 +133,7 @@ async def _request_fingerprint(request: Request) -> str:
 
 
 def _idempotent_write(
-    caller: Admin,
+    caller: Caller,
     session: WriteSession,
     request_fingerprint: Annotated[str, Depends(_request_fingerprint)],
     key: Annotated[
@@ -110,11 +142,12 @@ def _idempotent_write(
             alias="Idempotency-Key",
             min_length=1,
             max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
             description="The same key with the same body returns the first response",
         ),
     ] = None,
 ) -> IdempotentWrite:
-    write = IdempotentWrite(caller=caller.name, key=key, fingerprint=request_fingerprint)
+    write = IdempotentWrite(caller=caller.key_id, key=key, fingerprint=request_fingerprint)
     write.check(session)
     return write
 
@@ -122,4 +155,10 @@ def _idempotent_write(
 VisibleTenant = Annotated[Tenant, Depends(_visible_tenant)]
 IdempotentCreate = Annotated[IdempotentWrite, Depends(_idempotent_write)]
 # Loaded in the write session, so the handler's changes and the tenant share a transaction.
-WritableTenant = Annotated[Tenant, Depends(_writable_tenant)]
+OutageWriter = Annotated[Tenant, Depends(tenant_for(Action.WRITE_OUTAGES))]
+SubscriptionWriter = Annotated[Tenant, Depends(tenant_for(Action.MANAGE_SUBSCRIPTIONS))]
+KeyManager = Annotated[Principal, Depends(require(Action.MANAGE_KEYS))]
+TenantCreator = Annotated[Principal, Depends(require(Action.CREATE_TENANTS))]
+PolicyCreator = Annotated[Principal, Depends(require(Action.MANAGE_POLICIES))]
+PortfolioReader = Annotated[Principal, Depends(require(Action.READ_PORTFOLIO))]
+AuditReader = Annotated[Principal, Depends(require(Action.READ_AUDIT))]

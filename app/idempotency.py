@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 from pydantic import BaseModel
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.errors import Conflict
@@ -28,7 +29,8 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     """The request's identity: same JSON in any key order or spacing is the same."""
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # Not JSON, or nested past what canonicalising can follow: the bytes themselves.
         canonical = body
     digest = hashlib.sha256(f"{method} {path}\n".encode())
     digest.update(canonical)
@@ -45,6 +47,13 @@ class IdempotentWrite:
         """Replay the first answer, or refuse a key reused for a different request."""
         if self.key is None:
             return
+        if session.get_bind().dialect.name == "postgresql":
+            # Concurrent requests with one key queue here until the first commits, and
+            # then find its answer to replay (SQLite's BEGIN IMMEDIATE already queues them).
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
+                {"name": f"idempotency:{self.caller}:{self.key}"},
+            )
         stored = session.get(IdempotentRequest, (self.caller, self.key))
         if stored is None:
             return

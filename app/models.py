@@ -83,19 +83,39 @@ class Outage(SQLModel, table=True):
     updated_micros: int = _micros()
 
 
-class OutageAudit(SQLModel, table=True):
-    """Every change to an outage window, with the window before and after."""
+class AuditEvent(SQLModel, table=True):
+    """Every change to stored data: who (a key id), when, what, before and after."""
 
-    __tablename__ = "outage_audit"
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity", "entity_id", "id"),
+        Index("ix_audit_event_tenant", "tenant_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    outage_id: int = Field(index=True)
-    tenant_id: str = Field(max_length=64)
+    at_micros: int = _micros()
+    actor_key_id: str = Field(max_length=64, index=True)
+    tenant_id: str | None = Field(default=None, max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=200)
     action: str = Field(max_length=16)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    actor: str = Field(max_length=64)
-    at_micros: int = _micros()
+
+
+class ApiKey(SQLModel, table=True):
+    """A key is kept only as the SHA-256 of its high-entropy token, looked up by it."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(primary_key=True, max_length=64)
+    key_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    tenant_id: str | None = Field(default=None, foreign_key="tenant.id", max_length=64)
+    created_by: str = Field(max_length=64)
+    created_micros: int = _micros()
+    last_used_micros: int | None = _micros(nullable=True)
+    revoked_micros: int | None = _micros(nullable=True)
 
 
 class IdempotentRequest(SQLModel, table=True):
@@ -103,6 +123,7 @@ class IdempotentRequest(SQLModel, table=True):
 
     __tablename__ = "idempotent_request"
 
+    # The key id of the caller: keys are per caller, so one cannot replay another's.
     caller: str = Field(primary_key=True, max_length=64)
     key: str = Field(primary_key=True, max_length=255)
     fingerprint: str = Field(max_length=64)

@@ -36,7 +36,7 @@ def test_authenticated_operations_declare_401_and_problem_bodies() -> None:
         if path == "/healthz":
             assert "security" not in operation
             continue
-        assert operation["security"] == [{"ApiKey": []}], (method, path)
+        assert operation["security"] == [{"ApiKey": []}, {"Bearer": []}], (method, path)
         assert "401" in operation["responses"], (method, path)
         for status, response in operation["responses"].items():
             if status.startswith("4"):

@@ -1,42 +1,55 @@
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import ValidationError
-from sqlmodel import Session, col, or_, select
+from pydantic import BeforeValidator
 
+from app.audit.schemas import AuditPage, audit_page
+from app.audit.service import AuditFilter, Change, events_page
 from app.deps import (
-    Admin,
+    Caller,
     IdempotentCreate,
     Now,
+    OutageWriter,
     ReadSession,
     VisibleTenant,
-    WritableTenant,
     WriteSession,
 )
-from app.errors import InvalidInput, NotFound, invalid, problem_responses, validation_problems
-from app.models import Outage, Subscription, Tenant
+from app.errors import NotFound, invalid, problem_responses
+from app.models import Tenant
 from app.outages.schemas import (
     OutageBatch,
     OutageBatchResult,
-    OutageIn,
     OutagePage,
     OutagePatch,
     OutagePublic,
 )
-from app.outages.service import audit, outage_public, outage_snapshot, store_rows, validate_rows
-from app.pagination import decode_cursor, encode_cursor
+from app.outages.service import (
+    OutageFilter,
+    correct_outage,
+    outage_public,
+    outages_page,
+    services_of,
+    store_rows,
+    validate_rows,
+    withdraw_outage,
+)
+from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from app.schemas import Timestamp
 from app.sla.periods import to_micros
 from app.sla.timestamps import TimestampError, parse_timestamp
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/outages", tags=["outages"])
 
-OutageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+def _plain_digits(value: Any) -> Any:
+    # Lax int parsing would read "%201" (" 1") as outage 1.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,10}", value):
+        raise ValueError(f"'{value}' is not an outage id (plain digits)")
+    return value
 
 
-def _services(session: Session, tenant_id: str) -> dict[str, Subscription]:
-    rows = session.exec(select(Subscription).where(Subscription.tenant_id == tenant_id)).all()
-    return {row.service_id: row for row in rows}
+OutageId = Annotated[int, BeforeValidator(_plain_digits), Path(ge=1, le=2**31 - 1)]
 
 
 @router.post(
@@ -44,7 +57,8 @@ def _services(session: Session, tenant_id: str) -> dict[str, Subscription]:
 )
 def create_outages(
     body: OutageBatch,
-    tenant: WritableTenant,
+    tenant: OutageWriter,
+    caller: Caller,
     write: IdempotentCreate,
     session: WriteSession,
     now: Now,
@@ -53,9 +67,9 @@ def create_outages(
     rows = validate_rows(
         [(["body", "outages", index], row) for index, row in enumerate(body.outages)],
         tenant,
-        _services(session, tenant.id),
+        services_of(session, tenant.id),
     )
-    result = store_rows(session, tenant.id, rows, write.caller, to_micros(now))
+    result = store_rows(session, tenant.id, rows, Change(caller.key_id, to_micros(now)))
     answer = OutageBatchResult(
         created=result.created,
         updated=result.updated,
@@ -75,38 +89,26 @@ def list_outages(
         Timestamp | None, Query(alias="from", description="Windows ending after this")
     ] = None,
     to: Annotated[Timestamp | None, Query(description="Windows starting before this")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> OutagePage:
     """The tenant's windows by start time, optionally one service's and within a range."""
-    query = select(Outage).where(Outage.tenant_id == tenant.id)
-    if service_id is not None:
-        query = query.where(Outage.service_id == service_id)
-    if from_ is not None:
-        since = _query_instant("from", from_, tenant)
-        query = query.where(or_(col(Outage.end_micros).is_(None), col(Outage.end_micros) > since))
-    if to is not None:
-        query = query.where(Outage.start_micros < _query_instant("to", to, tenant))
+    where = OutageFilter(
+        service_id=service_id,
+        ending_after_micros=None if from_ is None else _query_instant("from", from_, tenant),
+        starting_before_micros=None if to is None else _query_instant("to", to, tenant),
+    )
+    after = None
     if cursor is not None:
-        parts = decode_cursor(cursor, 2)
-        if parts is None or not all(isinstance(part, int) for part in parts):
-            raise invalid(["query", "cursor"], f"'{cursor}' is not a cursor this API gave out")
-        start, last_id = int(parts[0]), int(parts[1])
-        query = query.where(
-            or_(
-                col(Outage.start_micros) > start,
-                (col(Outage.start_micros) == start) & (col(Outage.id) > last_id),
-            )
-        )
-    rows = session.exec(
-        query.order_by(col(Outage.start_micros), col(Outage.id)).limit(limit + 1)
-    ).all()
+        start, last_id = decode_cursor(cursor, int, int)
+        after = (int(start), int(last_id))
+    rows, more = outages_page(session, tenant.id, where, after, limit)
     next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
+    if more:
+        last = rows[-1]
         assert last.id is not None
         next_cursor = encode_cursor(last.start_micros, last.id)
-    return OutagePage(items=[outage_public(row) for row in rows[:limit]], next_cursor=next_cursor)
+    return OutagePage(items=[outage_public(row) for row in rows], next_cursor=next_cursor)
 
 
 def _query_instant(name: str, text: str, tenant: Tenant) -> int:
@@ -116,43 +118,18 @@ def _query_instant(name: str, text: str, tenant: Tenant) -> int:
         raise invalid(["query", name], str(error)) from error
 
 
-def _stored(session: Session, tenant: Tenant, outage_id: int) -> Outage:
-    outage = session.get(Outage, outage_id)
-    if outage is None or outage.tenant_id != tenant.id:
-        raise NotFound(f"outage {outage_id} does not exist for tenant '{tenant.id}'")
-    return outage
-
-
 @router.patch("/{outage_id}", responses=problem_responses(401, 403, 404, 422))
 def update_outage(
     outage_id: OutageId,
     body: OutagePatch,
-    tenant: WritableTenant,
-    caller: Admin,
+    tenant: OutageWriter,
+    caller: Caller,
     session: WriteSession,
     now: Now,
 ) -> OutagePublic:
     """Correct a window; only the fields sent change, and the change is audited."""
-    outage = _stored(session, tenant, outage_id)
-    current = outage_public(outage)
-    merged = current.model_dump(include=set(OutageIn.model_fields))
-    changes = body.model_dump(exclude_unset=True)
-    if "impact" in changes:
-        merged["users_affected"] = None
-    if "users_affected" in changes:
-        merged["impact"] = None
-    merged.update(changes)
-    try:
-        row = OutageIn.model_validate(merged)
-    except ValidationError as error:
-        raise InvalidInput(validation_problems(error.errors(), prefix=["body"])) from error
-    (window,) = validate_rows([(["body"], row)], tenant, _services(session, tenant.id))
-    before = outage_snapshot(outage)
-    for name in ("kind", "start_micros", "end_micros", "impact", "users_affected", "title"):
-        setattr(outage, name, getattr(window, name))
-    outage.updated_micros = to_micros(now)
-    session.add(outage)
-    audit(session, outage, "update", before, caller.name, to_micros(now))
+    change = Change(caller.key_id, to_micros(now))
+    outage = correct_outage(session, tenant, outage_id, body, change)
     session.commit()
     return outage_public(outage)
 
@@ -163,10 +140,25 @@ def update_outage(
     responses=problem_responses(401, 403, 404, 422),
 )
 def delete_outage(
-    outage_id: OutageId, tenant: WritableTenant, caller: Admin, session: WriteSession, now: Now
+    outage_id: OutageId, tenant: OutageWriter, caller: Caller, session: WriteSession, now: Now
 ) -> None:
     """Withdraw a window; the audit trail keeps what it was."""
-    outage = _stored(session, tenant, outage_id)
-    audit(session, outage, "delete", outage_snapshot(outage), caller.name, to_micros(now))
-    session.delete(outage)
+    withdraw_outage(session, tenant, outage_id, Change(caller.key_id, to_micros(now)))
     session.commit()
+
+
+@router.get("/{outage_id}/history", responses=problem_responses(401, 404, 422))
+def get_outage_history(
+    outage_id: OutageId,
+    tenant: VisibleTenant,
+    session: ReadSession,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> AuditPage:
+    """The window's audit trail, oldest first; a withdrawn window's history stays readable."""
+    after = None if cursor is None else int(decode_cursor(cursor, int)[0])
+    where = AuditFilter(tenant_id=tenant.id, entity="outage", entity_id=str(outage_id))
+    rows, more = events_page(session, where, after, limit)
+    if not rows and after is None:
+        raise NotFound(f"outage {outage_id} does not exist for tenant '{tenant.id}'")
+    return audit_page(rows, more)

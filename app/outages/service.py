@@ -9,11 +9,13 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from pydantic import ValidationError
+from sqlmodel import Session, col, or_, select
 
-from app.errors import InvalidInput, Loc, ProblemItem
-from app.models import Outage, OutageAudit, Subscription, Tenant
-from app.outages.schemas import OutageIn, OutagePublic
+from app.audit.service import Change, record
+from app.errors import InvalidInput, Loc, NotFound, ProblemItem, invalid, validation_problems
+from app.models import Outage, Subscription, Tenant
+from app.outages.schemas import OutageIn, OutagePatch, OutagePublic
 from app.sla.numbers import decimal_text
 from app.sla.periods import from_micros, to_micros
 from app.sla.timestamps import TimestampError, parse_timestamp
@@ -153,7 +155,7 @@ def _instant(
 
 
 def store_rows(
-    session: Session, tenant_id: str, rows: Sequence[WindowRow], actor: str, now_micros: int
+    session: Session, tenant_id: str, rows: Sequence[WindowRow], change: Change
 ) -> StoreResult:
     """Create, update or recognise each row; the caller commits once for all of them.
 
@@ -174,12 +176,12 @@ def store_rows(
             outage = Outage(
                 tenant_id=tenant_id,
                 **asdict(row),
-                created_micros=now_micros,
-                updated_micros=now_micros,
+                created_micros=change.at_micros,
+                updated_micros=change.at_micros,
             )
             session.add(outage)
             session.flush()
-            audit(session, outage, "create", None, actor, now_micros)
+            audit(session, outage, "create", None, change)
             if row.external_id is not None:
                 by_external_id[(row.service_id, row.external_id)] = outage
             created += 1
@@ -190,10 +192,10 @@ def store_rows(
             before = outage_snapshot(existing)
             for name in CONTENT_FIELDS:
                 setattr(existing, name, getattr(row, name))
-            existing.updated_micros = now_micros
+            existing.updated_micros = change.at_micros
             session.add(existing)
             session.flush()
-            audit(session, existing, "update", before, actor, now_micros)
+            audit(session, existing, "update", before, change)
             outage = existing
             updated += 1
         stored.append(outage)
@@ -245,21 +247,18 @@ def audit(
     outage: Outage,
     action: str,
     before: dict[str, Any] | None,
-    actor: str,
-    now_micros: int,
+    change: Change,
 ) -> None:
     assert outage.id is not None
-    after = None if action == "delete" else outage_snapshot(outage)
-    session.add(
-        OutageAudit(
-            outage_id=outage.id,
-            tenant_id=outage.tenant_id,
-            action=action,
-            before=before,
-            after=after,
-            actor=actor,
-            at_micros=now_micros,
-        )
+    record(
+        session,
+        change,
+        entity="outage",
+        entity_id=str(outage.id),
+        action=action,
+        before=before,
+        after=None if action == "delete" else outage_snapshot(outage),
+        tenant_id=outage.tenant_id,
     )
 
 
@@ -279,3 +278,92 @@ def outage_public(outage: Outage) -> OutagePublic:
         created_at=iso(outage.created_micros),
         updated_at=iso(outage.updated_micros),
     )
+
+
+def services_of(session: Session, tenant_id: str) -> dict[str, Subscription]:
+    rows = session.exec(select(Subscription).where(Subscription.tenant_id == tenant_id)).all()
+    return {row.service_id: row for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class OutageFilter:
+    service_id: str | None = None
+    ending_after_micros: int | None = None
+    starting_before_micros: int | None = None
+
+
+def outages_page(
+    session: Session,
+    tenant_id: str,
+    where: OutageFilter,
+    after: tuple[int, int] | None,
+    limit: int,
+) -> tuple[list[Outage], bool]:
+    """The tenant's windows by start time after the cursor, and whether more follow."""
+    query = select(Outage).where(Outage.tenant_id == tenant_id)
+    if where.service_id is not None:
+        query = query.where(Outage.service_id == where.service_id)
+    if where.ending_after_micros is not None:
+        query = query.where(
+            or_(
+                col(Outage.end_micros).is_(None),
+                col(Outage.end_micros) > where.ending_after_micros,
+            )
+        )
+    if where.starting_before_micros is not None:
+        query = query.where(Outage.start_micros < where.starting_before_micros)
+    if after is not None:
+        start, last_id = after
+        query = query.where(
+            or_(
+                col(Outage.start_micros) > start,
+                (col(Outage.start_micros) == start) & (col(Outage.id) > last_id),
+            )
+        )
+    query = query.order_by(col(Outage.start_micros), col(Outage.id)).limit(limit + 1)
+    rows = list(session.exec(query))
+    return rows[:limit], len(rows) > limit
+
+
+def stored_outage(session: Session, tenant: Tenant, outage_id: int) -> Outage:
+    outage = session.get(Outage, outage_id)
+    if outage is None or outage.tenant_id != tenant.id:
+        raise NotFound(f"outage {outage_id} does not exist for tenant '{tenant.id}'")
+    return outage
+
+
+def correct_outage(
+    session: Session, tenant: Tenant, outage_id: int, body: OutagePatch, change: Change
+) -> Outage:
+    """Apply the fields sent; a patch that changes nothing writes nothing, not even audit."""
+    changes = body.model_dump(exclude_unset=True)
+    if not changes:
+        raise invalid(["body"], "an empty patch changes nothing; send at least one field")
+    outage = stored_outage(session, tenant, outage_id)
+    merged = outage_public(outage).model_dump(include=set(OutageIn.model_fields))
+    if "impact" in changes:
+        merged["users_affected"] = None
+    if "users_affected" in changes:
+        merged["impact"] = None
+    merged.update(changes)
+    try:
+        row = OutageIn.model_validate(merged)
+    except ValidationError as error:
+        raise InvalidInput(validation_problems(error.errors(), prefix=["body"])) from error
+    (window,) = validate_rows([(["body"], row)], tenant, services_of(session, tenant.id))
+    if _content(outage) == window.content():
+        return outage
+    before = outage_snapshot(outage)
+    for name in CONTENT_FIELDS:
+        setattr(outage, name, getattr(window, name))
+    outage.updated_micros = change.at_micros
+    session.add(outage)
+    session.flush()
+    audit(session, outage, "update", before, change)
+    return outage
+
+
+def withdraw_outage(session: Session, tenant: Tenant, outage_id: int, change: Change) -> None:
+    outage = stored_outage(session, tenant, outage_id)
+    audit(session, outage, "delete", outage_snapshot(outage), change)
+    session.delete(outage)

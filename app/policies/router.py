@@ -2,7 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from app.deps import AnyCaller, IdempotentCreate, Now, ReadSession, WriteSession
+from app.audit.service import Change, record
+from app.deps import Caller, IdempotentCreate, Now, PolicyCreator, ReadSession, WriteSession
 from app.errors import Conflict, InvalidInput, NotFound, ProblemItem, problem_responses
 from app.policies.schemas import PolicyCreate, PolicyPublic
 from app.policies.service import (
@@ -21,13 +22,13 @@ PolicyId = Annotated[str, Path(max_length=64)]
 
 
 @router.get("", responses=problem_responses(401))
-def list_policies(_caller: AnyCaller, session: ReadSession) -> list[PolicyPublic]:
+def list_policies(_caller: Caller, session: ReadSession) -> list[PolicyPublic]:
     """The built-in policies, then the custom ones by id."""
     return [policy_public(policy) for policy in all_policies(session)]
 
 
 @router.get("/{policy_id}", responses=problem_responses(401, 404, 422))
-def get_policy(policy_id: PolicyId, _caller: AnyCaller, session: ReadSession) -> PolicyPublic:
+def get_policy(policy_id: PolicyId, _caller: Caller, session: ReadSession) -> PolicyPublic:
     """One policy, built-in or custom."""
     policy = find_policy(session, policy_id)
     if policy is None:
@@ -39,7 +40,11 @@ def get_policy(policy_id: PolicyId, _caller: AnyCaller, session: ReadSession) ->
     "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
 )
 def create_policy(
-    body: PolicyCreate, write: IdempotentCreate, session: WriteSession, now: Now
+    body: PolicyCreate,
+    caller: PolicyCreator,
+    write: IdempotentCreate,
+    session: WriteSession,
+    now: Now,
 ) -> PolicyPublic:
     """Create a custom policy; built-in ids and existing ids are taken (409)."""
     policy = policy_from_create(body)
@@ -50,5 +55,14 @@ def create_policy(
         raise Conflict(f"policy '{policy.id}' already exists and cannot be overwritten")
     session.add(policy_to_row(policy, to_micros(now)))
     answer = policy_public(policy)
+    record(
+        session,
+        Change(caller.key_id, to_micros(now)),
+        entity="policy",
+        entity_id=policy.id,
+        action="create",
+        before=None,
+        after=answer.model_dump(),
+    )
     write.commit(session, status.HTTP_201_CREATED, answer, to_micros(now))
     return answer

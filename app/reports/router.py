@@ -2,9 +2,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.deps import AnyCaller, Now, ReadSession, VisibleTenant
-from app.errors import Forbidden, invalid, problem_responses
-from app.pagination import decode_cursor
+from app.deps import Now, PortfolioReader, ReadSession, VisibleTenant
+from app.errors import invalid, problem_responses
+from app.pagination import Cursor, Limit, decode_cursor
 from app.reports.build import portfolio_page, tenant_report
 from app.reports.render import report_csv, report_html
 from app.reports.schemas import PortfolioPage, TenantReport
@@ -81,19 +81,15 @@ def get_tenant_report(
 @router.get("/v1/reports/{month}", responses=problem_responses(401, 403, 422))
 def get_portfolio_report(
     month: MonthText,
-    caller: AnyCaller,
+    _caller: PortfolioReader,
     session: ReadSession,
     now: Now,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> PortfolioPage:
     """Every tenant × service line for the month (admin and finance keys)."""
-    if caller.role not in ("admin", "finance"):
-        raise Forbidden(f"a {caller.role} key may not read the portfolio")
     after = None
     if cursor is not None:
-        parts = decode_cursor(cursor, 2)
-        if parts is None:
-            raise invalid(["query", "cursor"], f"'{cursor}' is not a cursor this API gave out")
-        after = (str(parts[0]), str(parts[1]))
+        tenant_id, service_id = decode_cursor(cursor, str, str)
+        after = (str(tenant_id), str(service_id))
     return portfolio_page(session, _month(month), now, after, limit)
