@@ -131,3 +131,19 @@ def assert_invalid(response: Response, loc: list[str | int], value: object) -> s
     msg = error_at(response, loc)
     assert quotes(msg, value), f"msg at {loc} does not quote {value!r}: {msg}"
     return msg
+
+
+def make_key(client: TestClient, role: str, tenant_id: str | None = None) -> tuple[str, str]:
+    """A new API key as (id, secret), minted with the admin key."""
+    body: Json = {"role": role}
+    if tenant_id is not None:
+        body["tenant_id"] = tenant_id
+    response = client.post("/v1/api-keys", json=body)
+    assert response.status_code == 201, response.text
+    created: Json = response.json()
+    return str(created["id"]), str(created["key"])
+
+
+def as_key(secret: str) -> dict[str, str]:
+    """Headers that send `secret` instead of the test client's admin key."""
+    return {"X-API-Key": secret}
