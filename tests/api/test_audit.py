@@ -1,5 +1,7 @@
 """The audit trail: every change with its key id, time, action, before and after."""
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 
 from tests.api.scenario import (
@@ -36,14 +38,14 @@ def test_a_windows_history_keeps_create_update_and_delete_after_it_is_gone(
 ) -> None:
     outage_id = _acme_with_one_window(client)
     key_id, secret = make_key(client, "tenant", "acme")
-    clock.now = clock.now.add(hours=1)
+    clock.now = clock.now + timedelta(hours=1)
     patched = client.patch(
         f"/v1/tenants/acme/outages/{outage_id}",
         json={"end": "2026-11-03T10:30:00Z"},
         headers=as_key(secret),
     )
     assert patched.status_code == 200
-    clock.now = clock.now.add(hours=1)
+    clock.now = clock.now + timedelta(hours=1)
     assert client.delete(f"/v1/tenants/acme/outages/{outage_id}").status_code == 204
     history = _history(client, outage_id)
     assert [(e["action"], e["actor_key_id"], e["at"]) for e in history] == [
@@ -123,10 +125,10 @@ def test_subscription_policy_and_key_changes_are_audited(client: TestClient) -> 
 
 def test_the_audit_list_filters_and_pages(client: TestClient, clock: Clock) -> None:
     create_tenant(client, "acme")
-    clock.now = clock.now.add(days=1)
+    clock.now = clock.now + timedelta(days=1)
     create_tenant(client, "beta")
     key_id, secret = make_key(client, "admin")
-    clock.now = clock.now.add(days=1)
+    clock.now = clock.now + timedelta(days=1)
     client.post("/v1/tenants", json={"id": "core", "name": "Core"}, headers=as_key(secret))
     by_tenant = client.get("/v1/audit", params={"tenant_id": "beta"}).json()["items"]
     assert [e["entity_id"] for e in by_tenant] == ["beta"]

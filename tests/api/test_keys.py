@@ -1,6 +1,7 @@
 """API keys: minted by admins, shown once, kept as a hash, revoked at once, and roles."""
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import pendulum
@@ -92,11 +93,11 @@ def test_last_used_at_moves_at_most_once_a_minute(client: TestClient, clock: Clo
     assert client.get("/v1/api-keys").json()["items"][0]["last_used_at"] is None
     client.get("/v1/tenants", headers=as_key(secret))
     first = clock.now
-    clock.now = first.add(seconds=30)
+    clock.now = first + timedelta(seconds=30)
     client.get("/v1/tenants", headers=as_key(secret))
     # 30 s later is within the minute's resolution: still the first use.
     assert client.get("/v1/api-keys").json()["items"][0]["last_used_at"] == first.isoformat()
-    clock.now = first.add(minutes=2)
+    clock.now = first + timedelta(minutes=2)
     client.get("/v1/tenants", headers=as_key(secret))
     moved = client.get("/v1/api-keys").json()["items"][0]["last_used_at"]
     assert moved == pendulum.datetime(2026, 12, 5, 12, 2, tz="UTC").isoformat()
