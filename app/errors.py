@@ -1,6 +1,7 @@
 """Problem details (RFC 9457): the one shape every error takes."""
 
 import json
+import reprlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -84,11 +85,16 @@ def validation_problems(details: Sequence[Any], prefix: Loc | None = None) -> li
     return items
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 4, 200, 200
+
+
 def _quoted(value: Any) -> str:
     try:
         text = json.dumps(value, default=str)
-    except ValueError:
-        text = repr(value)
+    except (ValueError, RecursionError):
+        # Nested too deep for JSON text: a shortened Python rendering says enough.
+        text = _SHORT.repr(value)
     return text if len(text) <= 200 else f"{text[:200]}…"
 
 

@@ -24,6 +24,7 @@ from app.errors import (
     problem,
     validation_problems,
 )
+from app.guards import RequestGuard
 from app.idempotency import Replay
 from app.routes import router
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(router)
+    app.add_middleware(RequestGuard)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -6,6 +6,7 @@ it has already been through a binary float on the client's side.
 """
 
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -50,13 +51,25 @@ def _known_currency(code: str) -> str:
     return code
 
 
+def _no_control_characters(text: str) -> str:
+    # PostgreSQL refuses NUL in text and SQLite stores it: refused here, both agree.
+    for position, character in enumerate(text):
+        if unicodedata.category(character) == "Cc":
+            raise ValueError(
+                f"{text!r} holds the control character U+{ord(character):04X} "
+                f"at position {position}"
+            )
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_control_characters)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64, examples=["contoso"])]
 Timezone = Annotated[
     str, Field(max_length=64, examples=["Europe/Berlin"]), AfterValidator(_known_zone)
 ]
 CurrencyCode = Annotated[str, Field(examples=["USD"]), AfterValidator(_known_currency)]
 Timestamp = Annotated[
-    str,
+    Text,
     Field(
         max_length=64,
         description="RFC 3339; without an offset it is read in the tenant's timezone",
@@ -66,7 +79,9 @@ Timestamp = Annotated[
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: no unknown fields, and JSON types as declared (no `"5"` for 5)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 Item = TypeVar("Item")

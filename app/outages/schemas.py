@@ -4,18 +4,18 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DecimalText, Page, Strict, Timestamp
+from app.schemas import DecimalText, Page, Strict, Text, Timestamp
 
 
 class OutageIn(Strict):
-    service_id: str = Field(max_length=64)
+    service_id: Text = Field(max_length=64)
     start: Timestamp
     end: Timestamp | None = Field(default=None, description="None: still ongoing")
     kind: Literal["outage", "maintenance"] = "outage"
     impact: DecimalText | None = Field(default=None, description="Fraction in (0, 1]; default 1")
     users_affected: int | None = Field(default=None, ge=1, le=100_000_000)
-    external_id: str | None = Field(default=None, min_length=1, max_length=200)
-    title: str | None = Field(default=None, max_length=500)
+    external_id: Text | None = Field(default=None, min_length=1, max_length=200)
+    title: Text | None = Field(default=None, max_length=500)
 
 
 class OutageBatch(Strict):
@@ -30,7 +30,7 @@ class OutagePatch(Strict):
     kind: Literal["outage", "maintenance"] | None = None
     impact: DecimalText | None = None
     users_affected: int | None = Field(default=None, ge=1, le=100_000_000)
-    title: str | None = Field(default=None, max_length=500)
+    title: Text | None = Field(default=None, max_length=500)
 
 
 class OutagePublic(BaseModel):

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DecimalText, Slug, Strict
+from app.schemas import DecimalText, Slug, Strict, Text
 
 
 class TierIn(Strict):
@@ -16,16 +16,16 @@ class TierIn(Strict):
 
 class PolicyCreate(Strict):
     id: Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     target_percent: DecimalText
     tiers: list[TierIn] = Field(min_length=1, max_length=20)
     measurement_timezone: Literal["UTC", "tenant"] = "UTC"
     min_downtime_minutes: DecimalText = Decimal(0)
     exclude_maintenance: bool = True
-    claim_window: str = Field(default="P1M", max_length=32, examples=["P1M", "P30D"])
+    claim_window: Text = Field(default="P1M", max_length=32, examples=["P1M", "P30D"])
     credit_cap_percent: DecimalText = Decimal(100)
     credit_cap_days: DecimalText | None = None
-    source: str | None = Field(default=None, max_length=500)
+    source: Text | None = Field(default=None, max_length=500)
 
 
 class TierPublic(BaseModel):

@@ -2,11 +2,11 @@
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DecimalText, Strict
+from app.schemas import DecimalText, Strict, Text
 
 
 class SubscriptionPut(Strict):
-    policy_id: str = Field(max_length=64)
+    policy_id: Text = Field(max_length=64)
     monthly_fee: DecimalText
     users: int | None = Field(default=None, ge=1, le=100_000_000, description="Seats")
 

@@ -2,12 +2,12 @@
 
 from pydantic import BaseModel, Field
 
-from app.schemas import CurrencyCode, Page, Slug, Strict, Timezone
+from app.schemas import CurrencyCode, Page, Slug, Strict, Text, Timezone
 
 
 class TenantCreate(Strict):
     id: Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     timezone: Timezone = "UTC"
     currency: CurrencyCode = "USD"
 
