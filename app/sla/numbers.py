@@ -5,10 +5,29 @@ through integer floor division, so no binary float and no decimal context precis
 can turn 99.8999999… into 99.9.
 """
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
 Number = Fraction | Decimal | int
+
+# [0-9], not \d: \d also matches Arabic-Indic (١٢) and fullwidth (１) digits, which
+# Decimal() reads as if they were ASCII. No exponent, no `+`, no bare `.5`.
+DECIMAL_PATTERN = r"-?[0-9]{1,18}(\.[0-9]{1,18})?"
+_DECIMAL = re.compile(DECIMAL_PATTERN, re.ASCII)
+
+
+def decimal_from_text(text: str) -> Decimal:
+    """The exact value of a plain decimal string such as `99.9` or `-0.5`.
+
+    At most 18 digits either side of the point. A negative zero (`-0`, `-0.00`) comes
+    back as a positive zero with the same places (`0`, `0.00`), so `-0` is never stored
+    or shown, while a check on the number of decimals treats `-0.000` like `0.000`.
+    """
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"'{text}' is not a plain decimal such as \"99.9\"")
+    value = Decimal(text)
+    return value.copy_abs() if value.is_zero() else value
 
 
 def _scaled(value: Number, places: int) -> tuple[int, Fraction]:

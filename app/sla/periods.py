@@ -55,7 +55,9 @@ def parse_month(text: str) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """`[local midnight of day 1, local midnight of day 1 of the next month)` in `timezone`."""
+    """`[first instant of local day 1, first instant of the next month's day 1)` in
+    `timezone`: local midnight, its first occurrence if it happens twice, or the end of
+    the gap if the clocks skip it."""
 
     month: str
     timezone: str
@@ -79,15 +81,31 @@ class Period:
 
 
 def month_period(month: str, timezone: str) -> Period:
-    """The month in `timezone`; pendulum supplies the real length across DST changes.
-
-    Where local midnight does not exist (a DST gap at 00:00), pendulum moves to the
-    first instant of the day, which is where that local day really begins.
-    """
+    """The month in `timezone`, from the first instant of its day 1 to the first instant
+    of the next month's day 1, so its length is real elapsed time across DST changes."""
     year, month_number = parse_month(month)
-    start = pendulum.datetime(year, month_number, 1, tz=timezone)
-    # The end is built on its own: adding a month to a start that the gap moved to
-    # 01:00 would carry the shift into the next month.
     next_year, next_month = (year + 1, 1) if month_number == 12 else (year, month_number + 1)
-    end = pendulum.datetime(next_year, next_month, 1, tz=timezone)
-    return Period(month=month, timezone=timezone, start=start, end=end)
+    return Period(
+        month=month,
+        timezone=timezone,
+        start=_day_one_start(year, month_number, timezone),
+        end=_day_one_start(next_year, next_month, timezone),
+    )
+
+
+def _day_one_start(year: int, month: int, timezone: str) -> pendulum.DateTime:
+    """The first instant of local day 1 of the month.
+
+    That is local midnight with fold=0, built with stdlib (PEP 495) semantics: where
+    midnight happens twice (Havana, 1 November 2020: 01:00 falls back to 00:00), fold=0
+    is its first occurrence, so the day's first hour is not handed to the month before.
+    Where midnight does not exist (Asunción, 1 October 2023: 00:00 jumps to 01:00),
+    fold=0 reads it with the offset from before the jump, which lands on the instant the
+    gap ends, because every gap on a day 1 in tzdata starts at exactly 00:00 (true of all
+    zones from 1970 to 2100; a property test keeps checking the awkward ones). pendulum's
+    own fold=0 is not used: in a gap it moves back to the previous evening.
+    """
+    local = datetime(year, month, 1, tzinfo=pendulum.timezone(timezone), fold=0)
+    # Through UTC, so that pendulum's DateTime carries the offset (and fold) that the
+    # instant really has rather than re-reading a wall-clock time that does not exist.
+    return pendulum.instance(local.astimezone(UTC)).in_timezone(timezone)

@@ -1,14 +1,25 @@
 """SLA policies: a target, credit tiers, and the rules that shape downtime."""
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 import pendulum
-from pendulum.parsing.exceptions import ParserError
 
 MeasurementZone = Literal["UTC", "tenant"]
 MAX_CLAIM_YEARS = 10
+# [0-9], not \d, which also matches Arabic-Indic and fullwidth digits that int() reads.
+_DURATION = re.compile(
+    r"P(?:(?P<years>[0-9]+)Y)?(?:(?P<months>[0-9]+)M)?"
+    r"(?:(?P<weeks>[0-9]+)W)?(?:(?P<days>[0-9]+)D)?"
+    r"(?P<time>T(?:(?P<hours>[0-9]+)H)?(?:(?P<minutes>[0-9]+)M)?(?:(?P<seconds>[0-9]+)S)?)?",
+    re.ASCII,
+)
+_DURATION_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+# Ten significant digits of any unit, even seconds (10⁹ s ≈ 31.7 years), are more than
+# MAX_CLAIM_YEARS; nothing longer is read, which keeps int() and the calendar in range.
+_MAX_DIGITS = 9
 # A run longer than a year could never be judged within one report's reach.
 MAX_MIN_DOWNTIME_MINUTES = Decimal(366 * 1440)
 Location = tuple[str | int, ...]
@@ -43,25 +54,38 @@ class Policy:
 
 
 def parse_claim_window(text: str) -> pendulum.Duration:
-    """An ISO 8601 duration (`P1M`, `P30D`, `P2M`) that is longer than zero."""
-    try:
-        duration = pendulum.parse(text, exact=True)
-    except OverflowError as error:
-        raise ValueError(f"'{text}' is longer than {MAX_CLAIM_YEARS} years") from error
-    except (ParserError, ValueError) as error:
-        raise ValueError(f"'{text}' is not an ISO 8601 duration such as P1M or P30D") from error
-    if not isinstance(duration, pendulum.Duration):
+    """A positive ISO 8601 duration `P[nY][nM][nW][nD][T[nH][nM][nS]]` of at most 10 years.
+
+    Whole numbers of ASCII digits only, designators in upper case (the form the standard
+    writes and the form shown back in reports), at least one part, and a `T` only with a
+    time part after it. Refused: intervals (`2026-01-01/P1M`, `R5/P1D`), signs (`-P1M`),
+    fractions (`PT0.5H`), zero (`P0D`), lower case (`p1m`), anything longer than 10 years.
+    """
+    match = _DURATION.fullmatch(text)
+    if match is None or not any(match.groups()) or match["time"] == "T":
         raise ValueError(f"'{text}' is not an ISO 8601 duration such as P1M or P30D")
-    if duration.years == 0 and duration.months == 0 and duration.total_seconds() <= 0:
+    digits = [match[unit] or "0" for unit in _DURATION_UNITS]
+    if any(len(number.lstrip("0")) > _MAX_DIGITS for number in digits):
+        raise ValueError(f"'{text}' is longer than {MAX_CLAIM_YEARS} years")
+    years, months, weeks, days, hours, minutes, seconds = (int(number) for number in digits)
+    if not any((years, months, weeks, days, hours, minutes, seconds)):
         raise ValueError(f"'{text}' must be longer than zero")
     origin = pendulum.datetime(2000, 1, 1)
     try:
-        too_long = origin + duration > origin.add(years=MAX_CLAIM_YEARS)
+        duration = pendulum.Duration(
+            years=years,
+            months=months,
+            weeks=weeks,
+            days=days,
+            hours=hours,
+            minutes=minutes,
+            seconds=seconds,
+        )
+        if origin + duration <= origin.add(years=MAX_CLAIM_YEARS):
+            return duration
     except (OverflowError, ValueError):
-        too_long = True
-    if too_long:
-        raise ValueError(f"'{text}' is longer than {MAX_CLAIM_YEARS} years")
-    return duration
+        pass  # past the end of what a timedelta or the calendar holds: far too long
+    raise ValueError(f"'{text}' is longer than {MAX_CLAIM_YEARS} years")
 
 
 def policy_errors(policy: Policy) -> list[tuple[Location, str]]:

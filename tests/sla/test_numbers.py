@@ -1,15 +1,24 @@
-"""Exact rounding and display: round_half_up, truncate, decimal_text, money_text.
+"""Exact rounding and display: round_half_up, truncate, decimal_text, money_text; and
+reading decimal strings with decimal_from_text.
 
 SLA-RULES: minutes round half-up (halves away from zero for negatives), availability
 is truncated so a missed target never displays as met, money shows its minor unit.
 """
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 
-from app.sla.numbers import Number, decimal_text, money_text, round_half_up, truncate
+from app.sla.numbers import (
+    Number,
+    decimal_from_text,
+    decimal_text,
+    money_text,
+    round_half_up,
+    truncate,
+)
 
 
 @pytest.mark.parametrize(
@@ -102,3 +111,81 @@ def test_decimal_text(value: Decimal, expected: str) -> None:
 )
 def test_money_text(value: Decimal, minor_units: int, expected: str) -> None:
     assert money_text(value, minor_units) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("99.9", "99.9", id="percent"),
+        pytest.param("0", "0", id="zero"),
+        pytest.param("0.00", "0.00", id="zero-keeps-places"),
+        pytest.param("-0.5", "-0.5", id="negative"),
+        pytest.param("300.00", "300.00", id="places-kept"),
+        pytest.param("007", "7", id="leading-zeros"),
+        # 18 digits each side is the most, and Decimal() reads them all exactly (no
+        # context rounding on construction): 36 significant digits
+        pytest.param(
+            "123456789012345678.123456789012345678",
+            "123456789012345678.123456789012345678",
+            id="18-and-18-digits",
+        ),
+        pytest.param("-999999999999999999", "-999999999999999999", id="18-digit-negative"),
+        # negative zero becomes positive zero with the same places: str() shows no sign
+        pytest.param("-0", "0", id="minus-zero"),
+        pytest.param("-0.00", "0.00", id="minus-zero-places"),
+        pytest.param("-000.000", "0.000", id="minus-zero-padded"),
+    ],
+)
+def test_decimal_from_text(text: str, expected: str) -> None:
+    value = decimal_from_text(text)
+    assert str(value) == expected
+    assert value == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["-0", "-0.00", "-0.000000000000000000"])
+def test_decimal_from_text_never_returns_negative_zero(text: str) -> None:
+    value = decimal_from_text(text)
+    assert value == Decimal(0)
+    assert not value.is_signed()
+    assert money_text(value, 2) == "0.00"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("-", id="minus-alone"),
+        pytest.param(".5", id="no-integer-part"),
+        pytest.param("5.", id="point-no-fraction"),
+        pytest.param("+5", id="plus-sign"),
+        pytest.param("--5", id="double-minus"),
+        pytest.param("1e3", id="exponent"),
+        pytest.param("1E-7", id="exponent-negative"),
+        pytest.param("NaN", id="nan"),
+        pytest.param("Infinity", id="infinity"),
+        pytest.param("-inf", id="minus-inf"),
+        pytest.param("1,5", id="comma"),
+        pytest.param("1_000", id="underscore"),
+        pytest.param("1 000", id="inner-space"),
+        pytest.param(" 1", id="leading-space"),
+        pytest.param("1 ", id="trailing-space"),
+        pytest.param("1\n", id="trailing-newline"),
+        pytest.param("1\x00", id="nul"),
+        pytest.param("0x10", id="hex"),
+        pytest.param("1.2.3", id="two-points"),
+        # 19 digits on either side is too many
+        pytest.param("1234567890123456789", id="19-integer-digits"),
+        pytest.param("0.1234567890123456789", id="19-fraction-digits"),
+        # digits that \d (and Decimal()) would read: Arabic-Indic ١٢, fullwidth １,
+        # Devanagari ५, and a mix
+        pytest.param("١٢", id="arabic-indic"),
+        pytest.param("１", id="fullwidth"),
+        pytest.param("५", id="devanagari"),
+        pytest.param("1.٥", id="arabic-indic-fraction"),
+        pytest.param("-１.5", id="fullwidth-negative"),
+        pytest.param("¹", id="superscript-one"),
+    ],
+)
+def test_decimal_from_text_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(f"'{text}' is not a plain decimal")):
+        decimal_from_text(text)

@@ -47,6 +47,27 @@ from app.sla.periods import MonthError, from_micros, month_period, parse_month, 
         # September 2023 there ends where 1 Oct begins (01:00 −03 = 04:00 UTC) and starts
         # 1 Sep 00:00 −04 (04:00 UTC): exactly 30 × 1440 = 43200
         pytest.param("2023-09", "America/Asuncion", 30 * 1440, id="asuncion-sep-ends-in-gap"),
+        # Havana falls back at 01:00 CDT (−04) to 00:00 CST (−05) on the first Sunday of
+        # November, so when that Sunday is the 1st, local midnight of day 1 happens
+        # twice; the month starts at the first one. 2020 rather than 2026: tzdata 2025b
+        # (this machine's /usr/share/zoneinfo) has the change on 1 Nov 2026, but the
+        # `tzdata` 2026f package has Cuba stay on −04 until November 2027, so a 2026 row
+        # would test the tzdata version. 1 Nov 2020 was a Sunday in every version.
+        # October: 1 Oct 00:00 CDT (04:00 UTC) to the FIRST 00:00 of 1 Nov, still CDT
+        # (04:00 UTC): 31 × 1440 = 44640 (taking the second 00:00 would add 60)
+        pytest.param("2020-10", "America/Havana", 31 * 1440, id="havana-oct-ends-first-midnight"),
+        # November: 1 Nov 00:00 CDT (04:00 UTC) to 1 Dec 00:00 CST (05:00 UTC): 30 × 1440
+        # + the repeated hour = 43200 + 60 = 43260
+        pytest.param(
+            "2020-11", "America/Havana", 30 * 1440 + 60, id="havana-nov-starts-first-midnight"
+        ),
+        # Havana skipped midnight on 1 Apr 1990 (00:00 CST → 01:00 CDT, 05:00 UTC). March:
+        # 1 Mar 00:00 CST (05:00 UTC) to 05:00 UTC on 1 Apr: 31 × 1440 = 44640
+        pytest.param("1990-03", "America/Havana", 31 * 1440, id="havana-mar-1990-ends-in-gap"),
+        # April: 1 Apr 01:00 CDT (05:00 UTC) to 1 May 00:00 CDT (04:00 UTC): 43200 − 60
+        pytest.param(
+            "1990-04", "America/Havana", 30 * 1440 - 60, id="havana-apr-1990-starts-after-gap"
+        ),
     ],
 )
 def test_month_period_minutes(month: str, zone: str, minutes: int) -> None:
@@ -89,12 +110,71 @@ def test_month_period_minutes(month: str, zone: str, minutes: int) -> None:
             datetime(2023, 11, 1, 3, tzinfo=UTC),
             id="asuncion-october-midnight-gap",
         ),
+        # Havana November 2020: the first of the two midnights on 1 Nov is 00:00 CDT (−04)
+        # = 04:00 UTC (the second is 00:00 CST = 05:00 UTC); 1 Dec 00:00 CST = 05:00 UTC
+        pytest.param(
+            "2020-11",
+            "America/Havana",
+            datetime(2020, 11, 1, 4, tzinfo=UTC),
+            datetime(2020, 12, 1, 5, tzinfo=UTC),
+            id="havana-november-first-midnight",
+        ),
+        # Havana October 2020 ends where November starts: 04:00 UTC on 1 Nov
+        pytest.param(
+            "2020-10",
+            "America/Havana",
+            datetime(2020, 10, 1, 4, tzinfo=UTC),
+            datetime(2020, 11, 1, 4, tzinfo=UTC),
+            id="havana-october-first-midnight",
+        ),
     ],
 )
 def test_month_period_bounds(month: str, zone: str, start_utc: datetime, end_utc: datetime) -> None:
     period = month_period(month, zone)
-    assert (period.start, period.end) == (start_utc, end_utc)
+    # Compared in UTC: under PEP 495 `==` between zones is always False for a wall time
+    # that happens twice (Havana's 1 Nov 00:00), even when the instants are equal.
+    assert (period.start.astimezone(UTC), period.end.astimezone(UTC)) == (start_utc, end_utc)
     assert (period.start_micros, period.end_micros) == (to_micros(start_utc), to_micros(end_utc))
+
+
+@pytest.mark.parametrize(
+    ("month", "zone", "start", "end"),
+    [
+        # the first of the two midnights, as a report shows it: CDT, −04:00
+        pytest.param(
+            "2020-11",
+            "America/Havana",
+            "2020-11-01T00:00:00-04:00",
+            "2020-12-01T00:00:00-05:00",
+            id="havana-november",
+        ),
+        pytest.param(
+            "2020-10",
+            "America/Havana",
+            "2020-10-01T00:00:00-04:00",
+            "2020-11-01T00:00:00-04:00",
+            id="havana-october",
+        ),
+        # the skipped midnight: the day, and so April, begins at 01:00 CDT
+        pytest.param(
+            "1990-04",
+            "America/Havana",
+            "1990-04-01T01:00:00-04:00",
+            "1990-05-01T00:00:00-04:00",
+            id="havana-april-1990",
+        ),
+        pytest.param(
+            "2023-10",
+            "America/Asuncion",
+            "2023-10-01T01:00:00-03:00",
+            "2023-11-01T00:00:00-03:00",
+            id="asuncion-october",
+        ),
+    ],
+)
+def test_month_period_local_bounds(month: str, zone: str, start: str, end: str) -> None:
+    period = month_period(month, zone)
+    assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,12 @@ import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from app.sla.assessment import (
@@ -26,7 +26,14 @@ from app.sla.assessment import (
 )
 from app.sla.credits import Credit
 from app.sla.numbers import round_half_up, truncate
-from app.sla.periods import MICROS_PER_MINUTE, from_micros, month_period, to_micros
+from app.sla.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MICROS_PER_MINUTE,
+    from_micros,
+    month_period,
+    to_micros,
+)
 from app.sla.policies import BUILTIN_POLICIES, Policy
 from app.sla.timestamps import TimestampError, parse_timestamp
 from app.sla.windows import (
@@ -564,6 +571,147 @@ def test_timestamp_without_offset_is_read_in_the_tenant_zone(
             raise AssertionError(f"{text} in {zone} is skipped or repeated but was accepted")
     else:
         assert to_micros(parse_timestamp(text, zone)) == to_micros(earlier)
+
+
+instants_in_range = st.datetimes(
+    min_value=datetime(1970, 1, 1),
+    max_value=datetime(2999, 12, 31, 23, 59, 59, 999_999),
+    timezones=st.just(UTC),
+)
+# RFC 3339 offsets are whole minutes up to ±23:59.
+fixed_offsets = st.builds(
+    lambda minutes: timezone(timedelta(minutes=minutes)), st.integers(-(24 * 60 - 1), 24 * 60 - 1)
+)
+# Written apart from the parser's own pattern and looser than it (up to 12 fraction
+# digits, any two digits for a month or an offset), so that most draws have the right
+# shape but a wrong number somewhere.
+NEAR_RFC3339 = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,12})?)?"
+    r"([Zz]|[+-][0-9]{2}:?[0-9]{2})?"
+)
+
+
+@st.composite
+def edited_timestamps(draw: st.DrawFn) -> str:
+    """A valid timestamp with one character replaced, inserted or removed: the spellings
+    closest to valid, where a lenient parser or an int() on a stray digit would slip."""
+    instant = draw(instants_in_range).astimezone(draw(fixed_offsets))
+    text = instant.isoformat()
+    at_index = draw(st.integers(0, len(text)))
+    character = draw(st.characters())
+    edit = draw(st.sampled_from(("replace", "insert", "remove")))
+    if edit == "insert":
+        return text[:at_index] + character + text[at_index:]
+    if edit == "replace":
+        return text[:at_index] + character + text[at_index + 1 :]
+    return text[:at_index] + text[at_index + 1 :]
+
+
+TENANT_ZONES = (*ZONES, "America/Havana", "America/Asuncion")
+
+
+@CHEAP
+@given(
+    text=st.one_of(st.text(), st.from_regex(NEAR_RFC3339, fullmatch=True), edited_timestamps()),
+    tenant=st.sampled_from(TENANT_ZONES),
+)
+@example(text="2026-11-10T14:00:00.٥Z", tenant="UTC")
+@example(text="0000-01-01T00:00:00+23:59", tenant="UTC")
+@example(text="9999-12-31T23:59:59-23:59", tenant="UTC")
+@example(text="2026-11-01T00:30:00", tenant="America/Havana")
+def test_parse_timestamp_raises_only_timestamp_error(text: str, tenant: str) -> None:
+    """Whatever the text, parse_timestamp returns an aware instant inside the years
+    1970–2999 or raises TimestampError quoting the text; nothing else escapes."""
+    try:
+        instant = parse_timestamp(text, tenant)
+    except TimestampError as error:
+        assert f"'{text}'" in str(error)
+    else:
+        assert instant.utcoffset() is not None
+        assert FIRST_YEAR <= instant.astimezone(UTC).year <= LAST_YEAR
+
+
+@CHEAP
+@given(
+    instant=instants_in_range,
+    shown_in=st.one_of(st.timezones(), fixed_offsets),
+    tenant=st.sampled_from(TENANT_ZONES),
+)
+@example(
+    instant=datetime(2999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    shown_in=timezone(timedelta(hours=23, minutes=59)),
+    tenant="UTC",
+)
+@example(
+    instant=datetime(1970, 1, 1, tzinfo=UTC),
+    shown_in=timezone(-timedelta(hours=23, minutes=59)),
+    tenant="UTC",
+)
+# the first of Havana's two midnights on 1 Nov 2020 (04:00 UTC) and the second (05:00)
+@example(
+    instant=datetime(2020, 11, 1, 4, tzinfo=UTC), shown_in=ZoneInfo("America/Havana"), tenant="UTC"
+)
+@example(
+    instant=datetime(2020, 11, 1, 5, tzinfo=UTC), shown_in=ZoneInfo("America/Havana"), tenant="UTC"
+)
+def test_isoformat_of_any_aware_instant_round_trips(
+    instant: datetime, shown_in: tzinfo, tenant: str
+) -> None:
+    """An aware datetime in range, in any zone or fixed offset, written by isoformat() is
+    read back as the same instant with the same offset, whatever the tenant's zone."""
+    local = instant.astimezone(shown_in)
+    offset = local.utcoffset()
+    assert offset is not None
+    # Before 1972 a few zones (Africa/Monrovia, −00:44:30) had offsets in seconds, which
+    # isoformat() writes and RFC 3339 has no spelling for.
+    assume(offset % timedelta(minutes=1) == timedelta(0))
+    parsed = parse_timestamp(local.isoformat(), tenant)
+    assert to_micros(parsed) == to_micros(instant)
+    assert parsed.utcoffset() == offset
+
+
+# Zones whose day 1 has begun with a skipped or a repeated midnight (tzdata: Havana both
+# ways, Asunción, Amman, Beirut, Damascus, Cairo skipped; Goose Bay, St Johns, Tunis,
+# Rome, Sofia repeated), plus the usual ones.
+MIDNIGHT_ZONES = (
+    *ZONES,
+    "America/Havana",
+    "America/Asuncion",
+    "Asia/Amman",
+    "Asia/Beirut",
+    "Asia/Damascus",
+    "Africa/Cairo",
+    "America/Goose_Bay",
+    "America/St_Johns",
+    "Africa/Tunis",
+    "Europe/Rome",
+    "Europe/Sofia",
+)
+
+
+@CHEAP
+@given(
+    year=st.integers(FIRST_YEAR, 2100),
+    month=st.integers(1, 12),
+    zone=st.sampled_from(MIDNIGHT_ZONES),
+)
+@example(year=2020, month=11, zone="America/Havana")  # midnight twice
+@example(year=2020, month=10, zone="America/Havana")  # ends at the first of the two
+@example(year=1990, month=4, zone="America/Havana")  # no midnight
+@example(year=2023, month=10, zone="America/Asuncion")  # no midnight
+@example(year=2009, month=11, zone="America/St_Johns")  # midnight twice
+def test_a_month_starts_at_the_first_instant_of_its_day_1(year: int, month: int, zone: str) -> None:
+    """start is on local day 1 and the microsecond before it is not, so the month begins
+    at its first instant: the first of two midnights, or the end of a gap at midnight."""
+    period = month_period(f"{year:04}-{month:02}", zone)
+    for boundary in (period.start_micros, period.end_micros):
+        assert at(boundary, zone).day == 1
+        assert at(boundary - 1, zone).day != 1
+    assert at(period.start_micros, zone).month == month
+    assert period.end_micros > period.start_micros
+    # the DateTime itself carries the offset in force at that instant (fold=0 or not)
+    assert period.start.utcoffset() == at(period.start_micros, zone).utcoffset()
+    assert period.end.utcoffset() == at(period.end_micros, zone).utcoffset()
 
 
 # --------------------------------------------------------------------------------------
