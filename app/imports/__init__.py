@@ -1,0 +1,1 @@
+"""Importing outage windows from files: `formats` turns a file into rows, pure."""
