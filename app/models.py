@@ -7,7 +7,7 @@ the same exact timeline the core computes on.
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, MetaData
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, so that migrations can refer to them.
@@ -62,15 +62,41 @@ class Subscription(SQLModel, table=True):
     updated_micros: int = _micros()
 
 
+class ImportRecord(SQLModel, table=True):
+    """One uploaded or pulled timeline: what it was and what it changed."""
+
+    __tablename__ = "import_record"
+    __table_args__ = (Index("ix_import_record_tenant", "tenant_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    format: str = Field(max_length=16)
+    filename: str | None = Field(default=None, max_length=255)
+    sha256: str = Field(max_length=64)
+    rows: int
+    created: int
+    updated: int
+    removed: int
+    duplicates: int
+    skipped: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
+    actor_key_id: str = Field(max_length=64)
+    created_micros: int = _micros()
+
+
 class Outage(SQLModel, table=True):
+    """One window of an incident; an incident is `(source, external_id)` per tenant."""
+
     __table_args__ = (
-        UniqueConstraint("tenant_id", "service_id", "external_id"),
+        # Re-sent incidents are found by their identity.
+        Index("ix_outage_incident", "tenant_id", "source", "external_id"),
         # Reports read one service's windows by time.
         Index("ix_outage_timeline", "tenant_id", "service_id", "start_micros"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    source: str = Field(default="api", max_length=16)
+    import_id: int | None = Field(default=None, foreign_key="import_record.id")
     service_id: str = Field(max_length=64)
     kind: str = Field(max_length=16)
     start_micros: int = _micros()

@@ -5,42 +5,36 @@ strings both ways; a JSON number where a decimal string belongs is refused, sinc
 it has already been through a binary float on the client's side.
 """
 
-import re
 import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-import pendulum
-from pendulum.tz.exceptions import InvalidTimezone
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from app.sla.money import CurrencyError, minor_units
+from app.sla.numbers import DECIMAL_PATTERN, decimal_from_text
 from app.sla.periods import from_micros
+from app.sla.zones import ZoneError, check_zone_name
 
-_DECIMAL = re.compile(r"-?\d{1,18}(\.\d{1,18})?")
 
-
-def _decimal_from_text(value: Any) -> Decimal:
+def _decimal_from_json(value: Any) -> Decimal:
     if not isinstance(value, str):
         raise ValueError(f'must be a decimal in a JSON string, such as "99.9"; got {value!r}')
-    if not _DECIMAL.fullmatch(value):
-        raise ValueError(f"'{value}' is not a plain decimal such as \"99.9\"")
-    return Decimal(value)
+    return decimal_from_text(value)
 
 
 DecimalText = Annotated[
     Decimal,
-    BeforeValidator(_decimal_from_text),
-    WithJsonSchema({"type": "string", "pattern": _DECIMAL.pattern, "examples": ["99.9"]}),
+    BeforeValidator(_decimal_from_json),
+    WithJsonSchema({"type": "string", "pattern": f"^{DECIMAL_PATTERN}$", "examples": ["99.9"]}),
 ]
 
 
 def _known_zone(name: str) -> str:
     try:
-        pendulum.timezone(name)
-    except (InvalidTimezone, ValueError) as error:
-        raise ValueError(f"'{name}' is not an IANA timezone such as America/New_York") from error
-    return name
+        return check_zone_name(name)
+    except ZoneError as error:
+        raise ValueError(str(error)) from error
 
 
 def _known_currency(code: str) -> str:

@@ -17,6 +17,7 @@ from app.deps import (
 )
 from app.errors import NotFound, invalid, problem_responses
 from app.models import Tenant
+from app.outages.incidents import store_windows
 from app.outages.schemas import (
     OutageBatch,
     OutageBatchResult,
@@ -30,10 +31,9 @@ from app.outages.service import (
     outage_public,
     outages_page,
     services_of,
-    store_rows,
-    validate_rows,
     withdraw_outage,
 )
+from app.outages.validation import validate_rows
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from app.schemas import Timestamp
 from app.sla.periods import to_micros
@@ -69,12 +69,14 @@ def create_outages(
         tenant,
         services_of(session, tenant.id),
     )
-    result = store_rows(session, tenant.id, rows, Change(caller.key_id, to_micros(now)))
+    change = Change(caller.key_id, to_micros(now))
+    result = store_windows(session, tenant.id, "api", rows, change)
     answer = OutageBatchResult(
         created=result.created,
         updated=result.updated,
+        removed=result.removed,
         duplicates=result.duplicates,
-        outages=[outage_public(outage) for outage in result.outages],
+        outages=result.outages,
     )
     write.commit(session, status.HTTP_201_CREATED, answer, to_micros(now))
     return answer

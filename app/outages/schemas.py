@@ -44,6 +44,8 @@ class OutagePublic(BaseModel):
     users_affected: int | None
     external_id: str | None
     title: str | None
+    source: str = Field(description="`api`, or the import format that brought the window")
+    import_id: int | None = Field(description="The import that brought the window, if any")
     created_at: str
     updated_at: str
 
@@ -51,6 +53,7 @@ class OutagePublic(BaseModel):
 class OutageBatchResult(BaseModel):
     created: int
     updated: int
+    removed: int = Field(description="Windows of re-sent incidents that the new set no longer has")
     duplicates: int
     outages: list[OutagePublic] = Field(description="One per input row, in input order")
 

@@ -1,0 +1,166 @@
+"""Validating outage windows: every row checked, every problem reported at once.
+
+The API's batch create, its PATCH, and every importer go through `validate_rows`,
+so a window means the same thing whichever way it arrived.
+"""
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from app.errors import InvalidInput, Loc, ProblemItem
+from app.models import Subscription, Tenant
+from app.outages.schemas import OutageIn
+from app.sla.numbers import decimal_text
+from app.sla.periods import to_micros
+from app.sla.timestamps import TimestampError, parse_timestamp
+
+CONTENT_FIELDS = (
+    "service_id",
+    "kind",
+    "start_micros",
+    "end_micros",
+    "impact",
+    "users_affected",
+    "title",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRow:
+    """A validated window, ready to store."""
+
+    service_id: str
+    kind: str
+    start_micros: int
+    end_micros: int | None
+    impact: str | None
+    users_affected: int | None
+    external_id: str | None
+    title: str | None
+
+    def content(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in CONTENT_FIELDS)
+
+
+def validate_rows(
+    rows: Iterable[tuple[Loc, OutageIn]],
+    tenant: Tenant,
+    services: Mapping[str, Subscription],
+) -> list[WindowRow]:
+    """Every row checked against the tenant; all problems reported at once."""
+    errors: list[ProblemItem] = []
+    valid: list[WindowRow] = []
+    locs: list[Loc] = []
+    for loc, row in rows:
+        window = _validate_row(loc, row, tenant, services, errors)
+        if window is not None:
+            valid.append(window)
+            locs.append(loc)
+    errors.extend(overlapping_windows(valid, locs))
+    if errors:
+        raise InvalidInput(errors)
+    return valid
+
+
+def overlapping_windows(windows: Sequence[WindowRow], locs: Sequence[Loc]) -> list[ProblemItem]:
+    """Windows of one incident, service and kind that overlap but differ contradict each other.
+
+    An incident may own several windows on one service (major, then partial), but they
+    follow one another; two different windows over the same time are two versions of
+    one window, and the upload does not say which is right. Identical rows are fine:
+    they are the same window sent twice.
+    """
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for index, window in enumerate(windows):
+        if window.external_id is not None:
+            key = (window.external_id, window.service_id, window.kind)
+            groups.setdefault(key, []).append(index)
+    problems = []
+    for (external_id, _, _), indices in groups.items():
+        indices.sort(key=lambda index: windows[index].start_micros)
+        for earlier, later in itertools.pairwise(indices):
+            first, second = windows[earlier], windows[later]
+            overlaps = first.end_micros is None or second.start_micros < first.end_micros
+            if overlaps and first.content() != second.content():
+                where = ".".join(map(str, locs[earlier]))
+                problems.append(
+                    ProblemItem(
+                        loc=[*locs[later], "external_id"],
+                        msg=f"'{external_id}' appears earlier in this upload ({where}) "
+                        "with different values over the same time",
+                    )
+                )
+    return problems
+
+
+def _validate_row(
+    loc: Loc,
+    row: OutageIn,
+    tenant: Tenant,
+    services: Mapping[str, Subscription],
+    errors: list[ProblemItem],
+) -> WindowRow | None:
+    found: list[ProblemItem] = []
+    subscription = services.get(row.service_id)
+    if subscription is None:
+        found.append(
+            ProblemItem(
+                loc=[*loc, "service_id"],
+                msg=f"'{row.service_id}' is not a service tenant '{tenant.id}' subscribes to",
+            )
+        )
+    start = _instant(loc, "start", row.start, tenant.timezone, found)
+    end = None if row.end is None else _instant(loc, "end", row.end, tenant.timezone, found)
+    if start is not None and end is not None and end <= start:
+        found.append(
+            ProblemItem(loc=[*loc, "end"], msg=f"'{row.end}' is not after start '{row.start}'")
+        )
+    if row.impact is not None and not Decimal(0) < row.impact <= Decimal(1):
+        found.append(
+            ProblemItem(loc=[*loc, "impact"], msg=f"'{row.impact}' is not a fraction in (0, 1]")
+        )
+    if row.impact is not None and row.users_affected is not None:
+        found.append(
+            ProblemItem(
+                loc=[*loc, "users_affected"],
+                msg=f"give impact or users_affected, not both (got impact '{row.impact}' "
+                f"and users_affected {row.users_affected})",
+            )
+        )
+    if row.users_affected is not None and subscription is not None and subscription.users is None:
+        found.append(
+            ProblemItem(
+                loc=[*loc, "users_affected"],
+                msg=f"{row.users_affected} users given, but service '{row.service_id}' has no "
+                "users (seats) set to weigh them against",
+            )
+        )
+    errors.extend(found)
+    if found or start is None:
+        return None
+    impact = row.impact if row.impact is not None else None
+    if impact is None and row.users_affected is None:
+        impact = Decimal(1)
+    return WindowRow(
+        service_id=row.service_id,
+        kind=row.kind,
+        start_micros=start,
+        end_micros=end,
+        impact=None if impact is None else decimal_text(impact),
+        users_affected=row.users_affected,
+        external_id=row.external_id,
+        title=row.title,
+    )
+
+
+def _instant(
+    loc: Loc, field: str, text: str, timezone: str, errors: list[ProblemItem]
+) -> int | None:
+    try:
+        return to_micros(parse_timestamp(text, timezone))
+    except TimestampError as error:
+        errors.append(ProblemItem(loc=[*loc, field], msg=str(error)))
+        return None
