@@ -12,6 +12,12 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./sla-ledger.db"
     # Without it no request can authenticate; `make run` generates one.
     admin_key: SecretStr | None = None
+    # Pull sync: the Microsoft Graph token (ServiceHealth.Read.All), never logged.
+    graph_token: SecretStr | None = None
+    sync_timeout_seconds: float = 10.0
+    sync_attempts: int = 3
+    # Let pull sync fetch http:// pages and loopback or private addresses (development).
+    sync_allow_private: bool = False
 
 
 @lru_cache

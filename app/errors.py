@@ -30,6 +30,7 @@ class ProblemError(Exception):
     status = 500
     title = "Internal error"
     slug = "internal"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str, errors: list[ProblemItem] | None = None) -> None:
         super().__init__(detail)
@@ -127,5 +128,9 @@ _DESCRIPTIONS = {
     403: "The key's role may not do this",
     404: "Not found, or not visible to this key",
     409: "Conflicts with what is stored",
+    413: "The request body is larger than the server accepts",
     422: "Invalid input; `errors` names each field and value",
+    502: "The provider refused the request or answered something unusable",
+    503: "The provider is unavailable; `Retry-After` says when to try again",
+    504: "The provider did not answer in time",
 }

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -43,7 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         migrate(engine)
         app.state.engine = engine
+        # Pull sync's outbound client; tests replace its transport with pytest-httpx.
+        app.state.http = httpx.Client()
         yield
+        app.state.http.close()
         engine.dispose()
 
     app = FastAPI(
@@ -99,8 +103,10 @@ def _render(body: Problem, headers: Mapping[str, str] | None = None) -> JSONResp
 
 async def _problem_error(_request: Request, error: Any) -> JSONResponse:
     assert isinstance(error, ProblemError)
-    headers = {"WWW-Authenticate": "X-API-Key"} if error.status == 401 else None
-    return _render(error.problem(), headers)
+    headers = dict(error.headers or {})
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "X-API-Key"
+    return _render(error.problem(), headers or None)
 
 
 async def _validation_error(_request: Request, error: Any) -> JSONResponse:

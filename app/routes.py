@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app import health
 from app.audit import router as audit
 from app.auth import router as api_keys
+from app.imports import router as imports
 from app.outages import router as outages
 from app.policies import router as policies
 from app.reports import router as reports
@@ -12,5 +13,15 @@ from app.subscriptions import router as subscriptions
 from app.tenants import router as tenants
 
 router = APIRouter()
-for module in (health, api_keys, tenants, policies, subscriptions, outages, reports, audit):
+for module in (
+    health,
+    api_keys,
+    tenants,
+    policies,
+    subscriptions,
+    outages,
+    imports,
+    reports,
+    audit,
+):
     router.include_router(module.router)

@@ -39,6 +39,7 @@ class Action(StrEnum):
     MANAGE_SUBSCRIPTIONS = "change subscriptions"
     WRITE_OUTAGES = "write outages"
     IMPORT = "import timelines"
+    IMPORT_PORTFOLIO = "import timelines for several tenants"
     MANAGE_KEYS = "manage API keys"
     CLOSE_MONTHS = "close months"
     MOVE_CLAIMS = "move claims"

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app.errors import InvalidInput, Loc, ProblemItem
+from pydantic import ValidationError
+
+from app.errors import InvalidInput, Loc, ProblemItem, validation_problems
 from app.models import Subscription, Tenant
 from app.outages.schemas import OutageIn
 from app.sla.numbers import decimal_text
@@ -45,24 +47,61 @@ class WindowRow:
         return tuple(getattr(self, name) for name in CONTENT_FIELDS)
 
 
+# An upload with more bad rows than this lists the first ones and counts the rest.
+MAX_LISTED_ERRORS = 1000
+
+
+class WindowValidator:
+    """Checks rows one at a time as they stream in, and reports every problem at the end."""
+
+    def __init__(self, tenant: Tenant, services: Mapping[str, Subscription]) -> None:
+        self.tenant = tenant
+        self.services = services
+        self.errors: list[ProblemItem] = []
+        self.windows: list[WindowRow] = []
+        self.locs: list[Loc] = []
+
+    def add(self, loc: Loc, row: OutageIn) -> None:
+        window = _validate_row(loc, row, self.tenant, self.services, self.errors)
+        if window is not None:
+            self.windows.append(window)
+            self.locs.append(loc)
+
+    def add_fields(self, loc: Loc, fields: Mapping[str, object]) -> None:
+        """A row from an import file: the fields of `OutageIn`, checked as strictly."""
+        try:
+            row = OutageIn.model_validate(fields)
+        except ValidationError as error:
+            self.errors.extend(validation_problems(error.errors(), prefix=loc))
+            return
+        self.add(loc, row)
+
+    def finish(self) -> list[WindowRow]:
+        """The valid windows, or InvalidInput listing every problem found."""
+        errors = self.errors + overlapping_windows(self.windows, self.locs)
+        if errors:
+            raise InvalidInput(_listed(errors))
+        return self.windows
+
+
+def _listed(errors: list[ProblemItem]) -> list[ProblemItem]:
+    if len(errors) <= MAX_LISTED_ERRORS:
+        return errors
+    more = len(errors) - MAX_LISTED_ERRORS
+    summary = ProblemItem(loc=["file"], msg=f"and {more} more problems not listed here")
+    return [*errors[:MAX_LISTED_ERRORS], summary]
+
+
 def validate_rows(
     rows: Iterable[tuple[Loc, OutageIn]],
     tenant: Tenant,
     services: Mapping[str, Subscription],
 ) -> list[WindowRow]:
     """Every row checked against the tenant; all problems reported at once."""
-    errors: list[ProblemItem] = []
-    valid: list[WindowRow] = []
-    locs: list[Loc] = []
+    validator = WindowValidator(tenant, services)
     for loc, row in rows:
-        window = _validate_row(loc, row, tenant, services, errors)
-        if window is not None:
-            valid.append(window)
-            locs.append(loc)
-    errors.extend(overlapping_windows(valid, locs))
-    if errors:
-        raise InvalidInput(errors)
-    return valid
+        validator.add(loc, row)
+    return validator.finish()
 
 
 def overlapping_windows(windows: Sequence[WindowRow], locs: Sequence[Loc]) -> list[ProblemItem]:

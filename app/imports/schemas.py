@@ -1,0 +1,67 @@
+"""Import bodies: what an upload or a sync stored, and what it skipped."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.schemas import Page, Strict
+
+ImportFormat = Literal["csv", "json", "graph", "statuspage", "pagerduty"]
+
+
+class SkippedItem(BaseModel):
+    ref: str = Field(description="Where in the file, e.g. `line 7` or `graph issue EX123`")
+    reason: str
+
+
+class ImportResult(BaseModel):
+    id: int | None = Field(description="The import record; null for a dry run")
+    tenant_id: str
+    format: ImportFormat
+    filename: str | None
+    sha256: str = Field(description="SHA-256 of the file's bytes, in hex")
+    rows: int = Field(description="Windows the file held")
+    created: int
+    updated: int
+    removed: int
+    duplicates: int
+    skipped: list[SkippedItem]
+    dry_run: bool
+    created_at: str | None = Field(description="When it was imported; null for a dry run")
+    actor_key_id: str
+
+
+class ImportPage(Page[ImportResult]):
+    pass
+
+
+class PortfolioImportResult(BaseModel):
+    """An upload for several tenants: one import record per tenant it touched."""
+
+    format: ImportFormat
+    filename: str | None
+    sha256: str
+    dry_run: bool
+    skipped: list[SkippedItem]
+    imports: list[ImportResult] = Field(description="One per tenant, by tenant id")
+
+
+class StatuspageSync(Strict):
+    source: Literal["statuspage"]
+    url: str = Field(
+        max_length=500,
+        pattern=r"^https?://[^\s]+$",
+        description="The status page, e.g. https://status.example.com",
+        examples=["https://status.example.com"],
+    )
+    service_map: dict[str, str] = Field(default_factory=dict, max_length=500)
+    dry_run: bool = False
+
+
+class GraphSync(Strict):
+    source: Literal["graph"]
+    service_map: dict[str, str] = Field(default_factory=dict, max_length=500)
+    dry_run: bool = False
+
+
+SyncRequest = StatuspageSync | GraphSync

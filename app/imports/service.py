@@ -1,0 +1,224 @@
+"""Importing a timeline file: parse as a stream, validate every row, store all or none.
+
+An upload, an admin upload for several tenants and a pull sync all end here, so a
+file means the same thing however it arrived. The file is read once, as a stream,
+hashed on the way; every bad row is reported at once and nothing is stored; the
+caller commits (or rolls back, for a dry run).
+"""
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import BinaryIO, cast
+
+from sqlmodel import Session, col, select
+
+from app.audit.service import Change
+from app.errors import InvalidInput, Loc, NotFound, ProblemItem, invalid
+from app.imports.formats import ImportedRow, ImportOptions, RowError, Skipped, parse
+from app.imports.schemas import ImportFormat, ImportResult, SkippedItem
+from app.models import ImportRecord, Tenant
+from app.outages.incidents import store_windows
+from app.outages.service import services_of
+from app.outages.validation import WindowValidator
+from app.schemas import iso
+
+# Finds the validator for a row's tenant, or says why the row's tenant is not one.
+ValidatorFor = Callable[[str, Loc], "WindowValidator | ProblemItem"]
+
+
+class HashingReader:
+    """A binary stream that hashes what is read through it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._digest.update(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self._stream.readline(size)
+        self._digest.update(data)
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def hexdigest(self) -> str:
+        """The hash of the whole file: what the parser left unread is read here."""
+        while self.read(1 << 16):
+            pass
+        return self._digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    format: ImportFormat
+    filename: str | None
+    stream: BinaryIO
+    service_map: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Parsed:
+    """An upload's rows, grouped by tenant (one group for a tenant's own upload)."""
+
+    sha256: str
+    validators: dict[str, WindowValidator]
+    skipped: list[SkippedItem]
+    errors: list[ProblemItem]
+
+
+def import_for_tenant(
+    session: Session, tenant: Tenant, upload: Upload, dry_run: bool, change: Change
+) -> ImportResult:
+    validator = WindowValidator(tenant, services_of(session, tenant.id))
+    parsed = _parse(upload, lambda _tenant_id, _loc: validator, allow_tenant_id=False)
+    (result,) = _store(session, upload, parsed, {tenant.id: tenant}, dry_run, change)
+    return result
+
+
+def import_for_tenants(
+    session: Session, upload: Upload, dry_run: bool, change: Change
+) -> tuple[str, list[SkippedItem], list[ImportResult]]:
+    """The admin upload: every row names its tenant; all tenants' rows or none are stored."""
+    tenants: dict[str, Tenant] = {}
+    validators: dict[str, WindowValidator] = {}
+
+    def validator_for(tenant_id: str, loc: Loc) -> WindowValidator | ProblemItem:
+        if tenant_id not in validators:
+            # Locked in id order, so two uploads for the same tenants cannot deadlock.
+            tenant = session.exec(
+                select(Tenant).where(Tenant.id == tenant_id).with_for_update()
+            ).first()
+            if tenant is None:
+                return ProblemItem(
+                    loc=[*loc, "tenant_id"], msg=f"tenant '{tenant_id}' does not exist"
+                )
+            tenants[tenant_id] = tenant
+            validators[tenant_id] = WindowValidator(tenant, services_of(session, tenant_id))
+        return validators[tenant_id]
+
+    parsed = _parse(upload, validator_for, allow_tenant_id=True)
+    results = _store(session, upload, parsed, tenants, dry_run, change)
+    return parsed.sha256, parsed.skipped, results
+
+
+def _parse(
+    upload: Upload,
+    validator_for: ValidatorFor,
+    allow_tenant_id: bool,
+) -> _Parsed:
+    reader = HashingReader(upload.stream)
+    options = ImportOptions(service_map=upload.service_map, allow_tenant_id=allow_tenant_id)
+    validators: dict[str, WindowValidator] = {}
+    skipped: list[SkippedItem] = []
+    errors: list[ProblemItem] = []
+    for event in parse(upload.format, cast(BinaryIO, reader), options):
+        if isinstance(event, Skipped):
+            skipped.append(SkippedItem(ref=event.ref, reason=event.reason))
+        elif isinstance(event, RowError):
+            errors.append(ProblemItem(loc=event.loc, msg=event.msg))
+        elif isinstance(event, ImportedRow):
+            fields = dict(event.fields)
+            tenant_id = str(fields.pop("tenant_id", ""))
+            found = validator_for(tenant_id, event.loc)
+            if isinstance(found, ProblemItem):
+                errors.append(found)
+                continue
+            validators[found.tenant.id] = found
+            found.add_fields(event.loc, fields)
+    return _Parsed(reader.hexdigest(), validators, skipped, errors)
+
+
+def _store(
+    session: Session,
+    upload: Upload,
+    parsed: _Parsed,
+    tenants: Mapping[str, Tenant],
+    dry_run: bool,
+    change: Change,
+) -> list[ImportResult]:
+    windows = {}
+    errors = list(parsed.errors)
+    for tenant_id, validator in sorted(parsed.validators.items()):
+        try:
+            windows[tenant_id] = validator.finish()
+        except InvalidInput as error:
+            errors.extend(error.errors or [])
+    if errors:
+        raise InvalidInput(errors)
+    if not windows and not parsed.skipped:
+        raise invalid(["file"], "the file holds no outage windows")
+    if not windows:
+        # Everything was skipped: the record still belongs to the tenant it was sent for.
+        windows = {tenant_id: [] for tenant_id in tenants}
+    results = []
+    for tenant_id, rows in sorted(windows.items()):
+        record = ImportRecord(
+            tenant_id=tenant_id,
+            format=upload.format,
+            filename=upload.filename,
+            sha256=parsed.sha256,
+            rows=len(rows),
+            created=0,
+            updated=0,
+            removed=0,
+            duplicates=0,
+            skipped=[item.model_dump() for item in parsed.skipped],
+            actor_key_id=change.actor_key_id,
+            created_micros=change.at_micros,
+        )
+        session.add(record)
+        session.flush()
+        stored = store_windows(session, tenant_id, upload.format, rows, change, record.id)
+        record.created, record.updated = stored.created, stored.updated
+        record.removed, record.duplicates = stored.removed, stored.duplicates
+        session.add(record)
+        results.append(import_result(record, dry_run))
+    return results
+
+
+def import_result(record: ImportRecord, dry_run: bool = False) -> ImportResult:
+    return ImportResult(
+        id=None if dry_run else record.id,
+        tenant_id=record.tenant_id,
+        format=record.format,
+        filename=record.filename,
+        sha256=record.sha256,
+        rows=record.rows,
+        created=record.created,
+        updated=record.updated,
+        removed=record.removed,
+        duplicates=record.duplicates,
+        skipped=[SkippedItem.model_validate(item) for item in record.skipped],
+        dry_run=dry_run,
+        created_at=None if dry_run else iso(record.created_micros),
+        actor_key_id=record.actor_key_id,
+    )
+
+
+def imports_page(
+    session: Session, tenant_id: str, after_id: int | None, limit: int
+) -> tuple[list[ImportRecord], bool]:
+    query = select(ImportRecord).where(ImportRecord.tenant_id == tenant_id)
+    if after_id is not None:
+        query = query.where(col(ImportRecord.id) < after_id)
+    rows = list(session.exec(query.order_by(col(ImportRecord.id).desc()).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def stored_import(session: Session, tenant_id: str, import_id: int) -> ImportRecord:
+    record = session.get(ImportRecord, import_id)
+    if record is None or record.tenant_id != tenant_id:
+        raise NotFound(f"import {import_id} does not exist for tenant '{tenant_id}'")
+    return record
