@@ -33,7 +33,10 @@ CSV_COLUMNS = (
 )
 
 # A cell starting with one of these is a formula to a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a spreadsheet passes over before the trigger: white space of every kind,
+# including no-break and zero-width spaces and the byte-order mark.
+_IGNORED_BEFORE_FORMULA = (" ", "\u00a0", "\u2007", "\u202f", "\u200b", "\ufeff", "\u3000")
 
 _templates = Environment(
     loader=PackageLoader("app.reports", "templates"), autoescape=select_autoescape()
@@ -48,10 +51,15 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _text_cell(value: str | None) -> str:
-    """Free text (names, provider ids) is defused so that a spreadsheet shows it as text."""
+def text_cell(value: str | None) -> str:
+    """Free text (names, provider ids) is defused so that a spreadsheet shows it as text.
+
+    Spreadsheets skip leading spaces, no-break spaces and line breaks before deciding
+    that a cell is a formula, so the trigger is looked for after them too.
+    """
     text = _cell(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    first = text.lstrip("".join(_IGNORED_BEFORE_FORMULA))
+    return f"'{text}" if first.startswith(_FORMULA_START) else text
 
 
 def report_csv(report: TenantReport, tenant_name: str) -> str:
@@ -65,7 +73,7 @@ def report_csv(report: TenantReport, tenant_name: str) -> str:
         writer.writerow(
             [
                 report.tenant_id,
-                _text_cell(tenant_name),
+                text_cell(tenant_name),
                 report.month,
                 line.service_id,
                 line.policy_id,
@@ -81,7 +89,7 @@ def report_csv(report: TenantReport, tenant_name: str) -> str:
                 line.claim_deadline,
                 _cell(line.claim_open),
                 _cell(line.provisional),
-                _text_cell(incident_ids),
+                text_cell(incident_ids),
             ]
         )
     return out.getvalue()
