@@ -180,7 +180,9 @@ def _store(
         )
         session.add(record)
         session.flush()
-        stored = store_windows(session, tenant_id, upload.format, rows, change, record.id)
+        stored = store_windows(
+            session, tenant_id, upload.format, rows, change, record.id, echo=False
+        )
         record.created, record.updated = stored.created, stored.updated
         record.removed, record.duplicates = stored.removed, stored.duplicates
         session.add(record)

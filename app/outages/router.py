@@ -76,7 +76,7 @@ def create_outages(
         updated=result.updated,
         removed=result.removed,
         duplicates=result.duplicates,
-        outages=result.outages,
+        outages=[OutagePublic.model_validate(window) for window in result.windows],
     )
     write.commit(session, status.HTTP_201_CREATED, answer, to_micros(now))
     return answer
