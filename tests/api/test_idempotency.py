@@ -1,5 +1,7 @@
 """`Idempotency-Key`: the same key and body replay the first answer; another body is 409."""
 
+import threading
+
 from fastapi.testclient import TestClient
 
 BATCH = {
@@ -68,3 +70,31 @@ def test_a_failed_request_records_nothing_under_its_key(client: TestClient) -> N
     assert client.post("/v1/tenants", json={"id": "good", "name": "X"}, headers=headers).json() == (
         good.json()
     )
+
+
+def test_concurrent_requests_with_one_key_all_get_the_first_answer(client: TestClient) -> None:
+    """Sent at once, eight identical requests store one tenant and all answer 201 alike:
+    the first one's answer, replayed to the seven that queued behind it (never 409)."""
+    barrier = threading.Barrier(8)
+    answers: list[tuple[int, str, dict[str, object]]] = []
+
+    def send() -> None:
+        barrier.wait()
+        response = client.post(
+            "/v1/tenants",
+            json={"id": "acme", "name": "Acme"},
+            headers={"Idempotency-Key": "create-acme"},
+        )
+        answers.append(
+            (response.status_code, response.headers.get("Idempotent-Replayed", ""), response.json())
+        )
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _, _ in answers] == [201] * 8
+    assert sorted(replayed for _, replayed, _ in answers) == [""] + ["true"] * 7
+    assert len({str(body) for _, _, body in answers}) == 1
+    assert [t["id"] for t in client.get("/v1/tenants").json()["items"]] == ["acme"]
