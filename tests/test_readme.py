@@ -58,3 +58,23 @@ def test_walkthrough_gives_the_report_the_readme_shows(live_server: LiveServer) 
     assert outages["created"] == 2
     shown = json.loads(_block_after("The report says", "json"))
     assert _contains(report, shown), report
+
+
+def test_keys_and_imports_section_works_as_written(live_server: LiveServer) -> None:
+    walkthrough = _block_after("<!-- walkthrough", "sh")
+    keys = _block_after("<!-- keys and imports", "sh")
+    script = (walkthrough + "\n" + keys).replace("http://127.0.0.1:8000", live_server.url)
+    run = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=live_server.workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    *_, imported, audit = _json_values(run.stdout)
+    assert imported["created"] == 1 and imported["format"] == "csv"
+    assert len(imported["sha256"]) == 64
+    actors = [event["actor_key_id"] for event in audit["items"]]
+    assert actors[:2] == ["bootstrap", "bootstrap"]
+    assert len(actors) == 3 and actors[2].startswith("key_")
