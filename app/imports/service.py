@@ -14,13 +14,14 @@ from typing import BinaryIO, cast
 from sqlmodel import Session, col, select
 
 from app.audit.service import Change
-from app.errors import InvalidInput, Loc, NotFound, ProblemItem, invalid
+from app.errors import Loc, NotFound, ProblemItem, invalid
 from app.imports.formats import ImportedRow, ImportOptions, RowError, Skipped, parse
 from app.imports.schemas import ImportFormat, ImportResult, SkippedItem
+from app.imports.staging import Staging
 from app.models import ImportRecord, Tenant
-from app.outages.incidents import store_windows
+from app.outages.incidents import store_window_batches
 from app.outages.service import services_of
-from app.outages.validation import WindowValidator
+from app.outages.validation import Problems, WindowValidator
 from app.schemas import iso
 
 # Finds the validator for a row's tenant, or says why the row's tenant is not one.
@@ -70,20 +71,27 @@ class Upload:
 
 @dataclass(slots=True)
 class _Parsed:
-    """An upload's rows, grouped by tenant (one group for a tenant's own upload)."""
+    """What reading an upload found: its hash, what it skipped, the tenants it names."""
 
     sha256: str
-    validators: dict[str, WindowValidator]
     skipped: list[SkippedItem]
-    errors: list[ProblemItem]
+    tenants: dict[str, Tenant]
 
 
 def import_for_tenant(
     session: Session, tenant: Tenant, upload: Upload, dry_run: bool, change: Change
 ) -> ImportResult:
-    validator = WindowValidator(tenant, services_of(session, tenant.id))
-    parsed = _parse(upload, lambda _tenant_id, _loc: validator, allow_tenant_id=False)
-    (result,) = _store(session, upload, parsed, {tenant.id: tenant}, dry_run, change)
+    with Staging() as staging:
+        problems = Problems()
+        validator = WindowValidator(
+            tenant,
+            services_of(session, tenant.id),
+            problems,
+            keep=lambda loc, window: staging.add(tenant.id, loc, window),
+        )
+        parsed = _parse(upload, lambda _tenant_id, _loc: validator, problems, False)
+        parsed.tenants = {tenant.id: tenant}
+        (result,) = _store(session, upload, parsed, staging, problems, dry_run, change)
     return result
 
 
@@ -93,83 +101,79 @@ def import_for_tenants(
     """The admin upload: every row names its tenant; all tenants' rows or none are stored."""
     tenants: dict[str, Tenant] = {}
     validators: dict[str, WindowValidator] = {}
+    problems = Problems()
+    with Staging() as staging:
 
-    def validator_for(tenant_id: str, loc: Loc) -> WindowValidator | ProblemItem:
-        if tenant_id not in validators:
-            # Locked in id order, so two uploads for the same tenants cannot deadlock.
-            tenant = session.exec(
-                select(Tenant).where(Tenant.id == tenant_id).with_for_update()
-            ).first()
-            if tenant is None:
-                return ProblemItem(
-                    loc=[*loc, "tenant_id"], msg=f"tenant '{tenant_id}' does not exist"
+        def validator_for(tenant_id: str, loc: Loc) -> WindowValidator | ProblemItem:
+            if tenant_id not in validators:
+                tenant = session.exec(
+                    select(Tenant).where(Tenant.id == tenant_id).with_for_update()
+                ).first()
+                if tenant is None:
+                    return ProblemItem(
+                        loc=[*loc, "tenant_id"], msg=f"tenant '{tenant_id}' does not exist"
+                    )
+                tenants[tenant_id] = tenant
+                validators[tenant_id] = WindowValidator(
+                    tenant,
+                    services_of(session, tenant_id),
+                    problems,
+                    keep=lambda loc, window: staging.add(tenant_id, loc, window),
                 )
-            tenants[tenant_id] = tenant
-            validators[tenant_id] = WindowValidator(tenant, services_of(session, tenant_id))
-        return validators[tenant_id]
+            return validators[tenant_id]
 
-    parsed = _parse(upload, validator_for, allow_tenant_id=True)
-    results = _store(session, upload, parsed, tenants, dry_run, change)
+        parsed = _parse(upload, validator_for, problems, True)
+        parsed.tenants = tenants
+        results = _store(session, upload, parsed, staging, problems, dry_run, change)
     return parsed.sha256, parsed.skipped, results
 
 
 def _parse(
-    upload: Upload,
-    validator_for: ValidatorFor,
-    allow_tenant_id: bool,
+    upload: Upload, validator_for: ValidatorFor, problems: Problems, allow_tenant_id: bool
 ) -> _Parsed:
     reader = HashingReader(upload.stream)
     options = ImportOptions(service_map=upload.service_map, allow_tenant_id=allow_tenant_id)
-    validators: dict[str, WindowValidator] = {}
     skipped: list[SkippedItem] = []
-    errors: list[ProblemItem] = []
     for event in parse(upload.format, cast(BinaryIO, reader), options):
         if isinstance(event, Skipped):
             skipped.append(SkippedItem(ref=event.ref, reason=event.reason))
         elif isinstance(event, RowError):
-            errors.append(ProblemItem(loc=event.loc, msg=event.msg))
+            problems.append(ProblemItem(loc=event.loc, msg=event.msg))
         elif isinstance(event, ImportedRow):
             fields = dict(event.fields)
             tenant_id = str(fields.pop("tenant_id", ""))
             found = validator_for(tenant_id, event.loc)
             if isinstance(found, ProblemItem):
-                errors.append(found)
-                continue
-            validators[found.tenant.id] = found
-            found.add_fields(event.loc, fields)
-    return _Parsed(reader.hexdigest(), validators, skipped, errors)
+                problems.append(found)
+            else:
+                found.add_fields(event.loc, fields)
+    return _Parsed(reader.hexdigest(), skipped, {})
 
 
 def _store(
     session: Session,
     upload: Upload,
     parsed: _Parsed,
-    tenants: Mapping[str, Tenant],
+    staging: Staging,
+    problems: Problems,
     dry_run: bool,
     change: Change,
 ) -> list[ImportResult]:
-    windows = {}
-    errors = list(parsed.errors)
-    for tenant_id, validator in sorted(parsed.validators.items()):
-        try:
-            windows[tenant_id] = validator.finish()
-        except InvalidInput as error:
-            errors.extend(error.errors or [])
-    if errors:
-        raise InvalidInput(errors)
-    if not windows and not parsed.skipped:
+    problems.extend(staging.overlap_problems())
+    problems.raise_any()
+    named = staging.tenants()
+    if not named and not parsed.skipped:
         raise invalid(["file"], "the file holds no outage windows")
-    if not windows:
-        # Everything was skipped: the record still belongs to the tenant it was sent for.
-        windows = {tenant_id: [] for tenant_id in tenants}
+    # Everything skipped: the record still belongs to the tenant it was sent for.
+    tenant_ids = sorted(named) if named else sorted(parsed.tenants)
     results = []
-    for tenant_id, rows in sorted(windows.items()):
+    for tenant_id in tenant_ids:
         record = ImportRecord(
             tenant_id=tenant_id,
             format=upload.format,
             filename=upload.filename,
             sha256=parsed.sha256,
-            rows=len(rows),
+            rows=staging.count(tenant_id),
             created=0,
             updated=0,
             removed=0,
@@ -180,8 +184,8 @@ def _store(
         )
         session.add(record)
         session.flush()
-        stored = store_windows(
-            session, tenant_id, upload.format, rows, change, record.id, echo=False
+        stored = store_window_batches(
+            session, tenant_id, upload.format, staging.batches(tenant_id), change, record.id
         )
         record.created, record.updated = stored.created, stored.updated
         record.removed, record.duplicates = stored.removed, stored.duplicates

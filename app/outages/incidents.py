@@ -91,6 +91,25 @@ def store_windows(
     return _apply(session, tenant_id, source, plan, len(rows), change, import_id, echo)
 
 
+def store_window_batches(
+    session: Session,
+    tenant_id: str,
+    source: str,
+    batches: Iterable[Sequence[WindowRow]],
+    change: Change,
+    import_id: int | None,
+) -> StoreResult:
+    """`store_windows` a batch at a time, counting only; no batch may split an incident."""
+    total = StoreResult()
+    for rows in batches:
+        part = store_windows(session, tenant_id, source, rows, change, import_id, echo=False)
+        total.created += part.created
+        total.updated += part.updated
+        total.removed += part.removed
+        total.duplicates += part.duplicates
+    return total
+
+
 def _by_content(rows: Sequence[WindowRow], indices: Iterable[int]) -> dict[Content, list[int]]:
     grouped: dict[Content, list[int]] = {}
     for index in indices:

@@ -5,7 +5,7 @@ so a window means the same thing whichever way it arrived.
 """
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -49,21 +49,58 @@ class WindowRow:
 
 # An upload with more bad rows than this lists the first ones and counts the rest.
 MAX_LISTED_ERRORS = 1000
+# Where a validated window goes: kept in memory, or parked elsewhere (an import's staging).
+Keep = Callable[[Loc, WindowRow], None]
+
+
+class Problems:
+    """Every problem of an upload, counted; the first MAX_LISTED_ERRORS kept to list."""
+
+    def __init__(self) -> None:
+        self.listed: list[ProblemItem] = []
+        self.count = 0
+
+    def append(self, item: ProblemItem) -> None:
+        self.count += 1
+        if len(self.listed) < MAX_LISTED_ERRORS:
+            self.listed.append(item)
+
+    def extend(self, items: Iterable[ProblemItem]) -> None:
+        for item in items:
+            self.append(item)
+
+    def raise_any(self) -> None:
+        if self.count == 0:
+            return
+        more = self.count - len(self.listed)
+        summary = [ProblemItem(loc=["file"], msg=f"and {more} more problems not listed")]
+        raise InvalidInput(self.listed + (summary if more else []))
 
 
 class WindowValidator:
-    """Checks rows one at a time as they stream in, and reports every problem at the end."""
+    """Checks rows one at a time as they stream in; `finish` reports every problem."""
 
-    def __init__(self, tenant: Tenant, services: Mapping[str, Subscription]) -> None:
+    def __init__(
+        self,
+        tenant: Tenant,
+        services: Mapping[str, Subscription],
+        problems: Problems | None = None,
+        keep: Keep | None = None,
+    ) -> None:
         self.tenant = tenant
         self.services = services
-        self.errors: list[ProblemItem] = []
+        self.problems = problems if problems is not None else Problems()
         self.windows: list[WindowRow] = []
         self.locs: list[Loc] = []
+        self._keep = keep
 
     def add(self, loc: Loc, row: OutageIn) -> None:
-        window = _validate_row(loc, row, self.tenant, self.services, self.errors)
-        if window is not None:
+        window = _validate_row(loc, row, self.tenant, self.services, self.problems)
+        if window is None:
+            return
+        if self._keep is not None:
+            self._keep(loc, window)
+        else:
             self.windows.append(window)
             self.locs.append(loc)
 
@@ -72,24 +109,15 @@ class WindowValidator:
         try:
             row = OutageIn.model_validate(fields)
         except ValidationError as error:
-            self.errors.extend(validation_problems(error.errors(), prefix=loc))
+            self.problems.extend(validation_problems(error.errors(), prefix=loc))
             return
         self.add(loc, row)
 
     def finish(self) -> list[WindowRow]:
-        """The valid windows, or InvalidInput listing every problem found."""
-        errors = self.errors + overlapping_windows(self.windows, self.locs)
-        if errors:
-            raise InvalidInput(_listed(errors))
+        """The windows kept in memory, or InvalidInput listing every problem found."""
+        self.problems.extend(overlapping_windows(self.windows, self.locs))
+        self.problems.raise_any()
         return self.windows
-
-
-def _listed(errors: list[ProblemItem]) -> list[ProblemItem]:
-    if len(errors) <= MAX_LISTED_ERRORS:
-        return errors
-    more = len(errors) - MAX_LISTED_ERRORS
-    summary = ProblemItem(loc=["file"], msg=f"and {more} more problems not listed here")
-    return [*errors[:MAX_LISTED_ERRORS], summary]
 
 
 def validate_rows(
@@ -118,21 +146,28 @@ def overlapping_windows(windows: Sequence[WindowRow], locs: Sequence[Loc]) -> li
             key = (window.external_id, window.service_id, window.kind)
             groups.setdefault(key, []).append(index)
     problems = []
-    for (external_id, _, _), indices in groups.items():
+    for indices in groups.values():
         indices.sort(key=lambda index: windows[index].start_micros)
         for earlier, later in itertools.pairwise(indices):
-            first, second = windows[earlier], windows[later]
-            overlaps = first.end_micros is None or second.start_micros < first.end_micros
-            if overlaps and first.content() != second.content():
-                where = ".".join(map(str, locs[earlier]))
-                problems.append(
-                    ProblemItem(
-                        loc=[*locs[later], "external_id"],
-                        msg=f"'{external_id}' appears earlier in this upload ({where}) "
-                        "with different values over the same time",
-                    )
-                )
+            problem = overlap_problem(windows[earlier], locs[earlier], windows[later], locs[later])
+            if problem is not None:
+                problems.append(problem)
     return problems
+
+
+def overlap_problem(
+    first: WindowRow, first_loc: Loc, second: WindowRow, second_loc: Loc
+) -> ProblemItem | None:
+    """The problem with two windows of one incident, service and kind, in start order."""
+    overlaps = first.end_micros is None or second.start_micros < first.end_micros
+    if not overlaps or first.content() == second.content():
+        return None
+    where = ".".join(map(str, first_loc))
+    return ProblemItem(
+        loc=[*second_loc, "external_id"],
+        msg=f"'{second.external_id}' appears earlier in this upload ({where}) "
+        "with different values over the same time",
+    )
 
 
 def _validate_row(
@@ -140,7 +175,7 @@ def _validate_row(
     row: OutageIn,
     tenant: Tenant,
     services: Mapping[str, Subscription],
-    errors: list[ProblemItem],
+    errors: Problems,
 ) -> WindowRow | None:
     found: list[ProblemItem] = []
     subscription = services.get(row.service_id)
