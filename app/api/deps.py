@@ -50,7 +50,7 @@ def current_caller(
     admin_key = _settings(request).admin_key
     if not key:
         raise Unauthorized("send an API key in the X-API-Key header")
-    if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
+    if admin_key and hmac.compare_digest(key.encode(), admin_key.get_secret_value().encode()):
         return Caller(role="admin", name="admin")
     raise Unauthorized("the X-API-Key is not a known key")
 
