@@ -1,0 +1,236 @@
+"""Starting for real: several processes migrating one fresh database at once, two
+uvicorn workers, `make run` and `make migrate`'s entry point, and what is printed.
+
+Runs on a SQLite file, and on the PostgreSQL database of `SLA_TEST_DATABASE_URL`
+too when it is set (its schema dropped before each start).
+"""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+
+from app.db import MIGRATIONS
+from tests.conftest import _free_port
+
+ROOT = Path(__file__).parent.parent
+STARTS = 5
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def _fresh_database(backend: str, tmp_path: Path, name: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / f'{name}.db'}"
+    server = os.environ.get("SLA_TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("set SLA_TEST_DATABASE_URL to start on PostgreSQL too")
+    engine = create_engine(server)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return server
+
+
+def _revision(database_url: str) -> str | None:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    return revision
+
+
+BACKENDS = pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text()
+
+
+@contextmanager
+def serving(
+    command: Callable[[int], list[str]],
+    workdir: Path,
+    env: dict[str, str],
+    workers: int = 1,
+) -> Iterator[Server]:
+    """Runs `command(port)` in `workdir` until every worker has started and /healthz
+    answers, then stops it; the output is in `server.output`, also afterwards."""
+    port = _free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SLA_")}
+    log = workdir / f"server-{port}.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-u", *command(port)],
+            cwd=workdir,
+            env=base | {"PORT": str(port), "PYTHONPATH": str(ROOT)} | env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        server = Server(url=f"http://127.0.0.1:{port}", log=log, process=process)
+        try:
+            deadline = time.monotonic() + 20
+            while server.output.count("Application startup complete.") < workers or not _healthy(
+                server.url
+            ):
+                assert process.poll() is None, f"the server exited:\n{server.output}"
+                assert time.monotonic() < deadline, f"no start in 20 s:\n{server.output}"
+                time.sleep(0.05)
+            yield server
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _uvicorn(workers: int) -> Callable[[int], list[str]]:
+    def command(port: int) -> list[str]:
+        return ["-m", "uvicorn", "app.main:app", "--port", str(port), "--workers", str(workers)]
+
+    return command
+
+
+def _make_run(_port: int) -> list[str]:
+    return ["-m", "app.serve"]
+
+
+def _assert_clean(output: str) -> None:
+    assert "Traceback" not in output, output
+    assert "ERROR" not in output, output
+
+
+# --- migrations at start-up ---------------------------------------------------------
+
+
+@BACKENDS
+def test_two_workers_start_on_a_fresh_database_every_time(backend: str, tmp_path: Path) -> None:
+    # Both workers migrate at start-up; before the migration lock, 4 starts in 5 failed.
+    for start in range(STARTS):
+        database_url = _fresh_database(backend, tmp_path, f"start-{start}")
+        env = {"SLA_DATABASE_URL": database_url, "SLA_ADMIN_KEY": "test-admin-key"}
+        with serving(_uvicorn(workers=2), tmp_path, env, workers=2) as server:
+            created = httpx.post(
+                f"{server.url}/v1/tenants",
+                json={"id": f"t{start}", "name": "T"},
+                headers={"X-API-Key": "test-admin-key"},
+            )
+            assert created.status_code == 201, created.text
+        output = server.output
+        _assert_clean(output)
+        assert output.count("Application startup complete.") == 2, output
+        assert _revision(database_url) == HEAD
+
+
+_MIGRATE_AT_ONCE = """
+import sys, time
+from pathlib import Path
+from app.db import make_engine, migrate
+
+url, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+engine = make_engine(url)
+ready.touch()
+while not go.exists():
+    time.sleep(0.001)
+migrate(engine)
+engine.dispose()
+print("migrated")
+"""
+
+
+@BACKENDS
+def test_processes_migrating_a_fresh_database_at_once_all_succeed(
+    backend: str, tmp_path: Path
+) -> None:
+    # Each process imports everything first, then all are let go together.
+    for attempt in range(STARTS):
+        database_url = _fresh_database(backend, tmp_path, f"race-{attempt}")
+        go = tmp_path / f"go-{attempt}"
+        ready = [tmp_path / f"ready-{attempt}-{n}" for n in range(2)]
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", _MIGRATE_AT_ONCE, database_url, str(flag), str(go)],
+                cwd=ROOT,
+                env={k: v for k, v in os.environ.items() if not k.startswith("SLA_")},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for flag in ready
+        ]
+        deadline = time.monotonic() + 20
+        while not all(flag.exists() for flag in ready):
+            assert time.monotonic() < deadline, "the migrating processes did not start"
+            time.sleep(0.01)
+        go.touch()
+        outputs = [process.communicate(timeout=30)[0] for process in processes]
+        assert [process.returncode for process in processes] == [0, 0], outputs
+        assert all(output.strip() == "migrated" for output in outputs), outputs
+        assert _revision(database_url) == HEAD
+
+
+def test_make_migrate_brings_a_fresh_database_to_head(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    run = subprocess.run(
+        [sys.executable, "-m", "app.serve", "migrate"],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "SLA_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert run.stdout == "Database migrated to the newest schema\n"
+    assert _revision(database_url) == HEAD
+    assert not (tmp_path / ".admin-key").exists()
+
+
+# --- the admin key in what `make run` prints ----------------------------------------
+
+
+def test_a_generated_key_is_printed_once_then_only_where_it_is(tmp_path: Path) -> None:
+    with serving(_make_run, tmp_path, {}) as first:
+        pass
+    key = (tmp_path / ".admin-key").read_text().strip()
+    assert f"Admin key (X-API-Key): {key}  (generated, kept in .admin-key)" in first.output
+    with serving(_make_run, tmp_path, {}) as second:
+        answer = httpx.get(f"{second.url}/v1/tenants", headers={"X-API-Key": key})
+        assert answer.status_code == 200
+    assert "Admin key (X-API-Key): in .admin-key" in second.output
+    assert key not in second.output
+    _assert_clean(first.output + second.output)
+
+
+def test_a_supplied_admin_key_never_appears_in_the_output(tmp_path: Path) -> None:
+    key = "supplied-admin-key-8f3a1c"
+    with serving(_make_run, tmp_path, {"SLA_ADMIN_KEY": key}) as server:
+        answer = httpx.get(f"{server.url}/v1/tenants", headers={"X-API-Key": key})
+        assert answer.status_code == 200
+        wrong = httpx.get(f"{server.url}/v1/tenants", headers={"X-API-Key": key + "x"})
+        assert wrong.status_code == 401
+    assert "Admin key (X-API-Key): from SLA_ADMIN_KEY" in server.output
+    assert key not in server.output
+    assert not (tmp_path / ".admin-key").exists()
+    _assert_clean(server.output)
