@@ -55,6 +55,10 @@ class Conflict(ProblemError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class ContentTooLarge(ProblemError):
+    status, title, slug = 413, "Content too large", "content-too-large"
+
+
 class InvalidInput(ProblemError):
     status, title, slug = 422, "Invalid input", "invalid-input"
 
@@ -63,6 +67,14 @@ class InvalidInput(ProblemError):
         first = f"{'.'.join(str(part) for part in errors[0].loc)}: {errors[0].msg}"
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"{first}{more}", errors)
+
+
+class TooManyRequests(ProblemError):
+    status, title, slug = 429, "Too many requests", "too-many-requests"
+
+
+class ServiceUnavailable(ProblemError):
+    status, title, slug = 503, "Service unavailable", "service-unavailable"
 
 
 def invalid(loc: Loc, msg: str) -> InvalidInput:

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import router
@@ -26,6 +26,7 @@ from app.errors import (
     validation_problems,
 )
 from app.idempotency import Replay
+from app.limits import BodyLimit, RateLimit, database_busy
 
 DESCRIPTION = """SLA and service-credit calculator.
 
@@ -59,7 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Replay, _replay)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, database_busy)
     app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimit, limit=settings.rate_limit)  # outermost: checked first
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

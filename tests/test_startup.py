@@ -234,3 +234,26 @@ def test_a_supplied_admin_key_never_appears_in_the_output(tmp_path: Path) -> Non
     assert key not in server.output
     assert not (tmp_path / ".admin-key").exists()
     _assert_clean(server.output)
+
+
+# --- the body limit over a real connection ------------------------------------------
+
+
+def test_a_real_server_refuses_a_chunked_body_over_the_limit(tmp_path: Path) -> None:
+    env = {"SLA_ADMIN_KEY": "k", "SLA_MAX_BODY_BYTES": "1000"}
+    headers = {"X-API-Key": "k", "Content-Type": "application/json"}
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(4):
+            yield b" " * 400
+
+    with serving(_make_run, tmp_path, env) as server:
+        chunked = httpx.post(f"{server.url}/v1/tenants", content=chunks(), headers=headers)
+        assert "content-length" not in chunked.request.headers
+        assert chunked.status_code == 413
+        assert chunked.headers["content-type"] == "application/problem+json"
+        declared = httpx.post(f"{server.url}/v1/tenants", content=b" " * 5000, headers=headers)
+        assert declared.status_code == 413
+        # The server goes on serving.
+        assert httpx.get(f"{server.url}/v1/tenants", headers=headers).status_code == 200
+    _assert_clean(server.output)
