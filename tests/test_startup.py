@@ -149,14 +149,15 @@ import sys, time
 from pathlib import Path
 from app.db import make_engine, migrate
 
-url, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-engine = make_engine(url)
-ready.touch()
-while not go.exists():
-    time.sleep(0.001)
-migrate(engine)
-engine.dispose()
-print("migrated")
+flags, name, urls = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+for round, url in enumerate(urls):
+    (flags / f"ready-{round}-{name}").touch()
+    while not (flags / f"go-{round}").exists():
+        time.sleep(0.001)
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    print(f"migrated {round}", flush=True)
 """
 
 
@@ -164,31 +165,55 @@ print("migrated")
 def test_processes_migrating_a_fresh_database_at_once_all_succeed(
     backend: str, tmp_path: Path
 ) -> None:
-    # Each process imports everything first, then all are let go together.
-    for attempt in range(STARTS):
-        database_url = _fresh_database(backend, tmp_path, f"race-{attempt}")
-        go = tmp_path / f"go-{attempt}"
-        ready = [tmp_path / f"ready-{attempt}-{n}" for n in range(2)]
-        processes = [
-            subprocess.Popen(
-                [sys.executable, "-c", _MIGRATE_AT_ONCE, database_url, str(flag), str(go)],
-                cwd=ROOT,
-                env={k: v for k, v in os.environ.items() if not k.startswith("SLA_")},
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for flag in ready
-        ]
-        deadline = time.monotonic() + 20
-        while not all(flag.exists() for flag in ready):
-            assert time.monotonic() < deadline, "the migrating processes did not start"
-            time.sleep(0.01)
-        go.touch()
+    # Two processes import everything once, then migrate a fresh database in each
+    # round, let go together (within a millisecond) by a flag file.
+    urls = [f"sqlite:///{tmp_path / f'race-{attempt}.db'}" for attempt in range(STARTS)]
+    if backend != "sqlite":
+        urls = [_fresh_database(backend, tmp_path, "race")] * STARTS
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _MIGRATE_AT_ONCE, str(tmp_path), name, *urls],
+            cwd=ROOT,
+            env={k: v for k, v in os.environ.items() if not k.startswith("SLA_")},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    released = 0
+    try:
+        for attempt in range(STARTS):
+            if not _ready(tmp_path, attempt, processes):
+                break
+            # Both are ready for this round, so done with the one before.
+            if attempt > 0:
+                assert _revision(urls[attempt - 1]) == HEAD
+            if backend != "sqlite":
+                _fresh_database(backend, tmp_path, "race")
+            (tmp_path / f"go-{attempt}").touch()
+            released += 1
+    finally:
+        if released < STARTS:
+            for process in processes:
+                process.kill()
         outputs = [process.communicate(timeout=30)[0] for process in processes]
-        assert [process.returncode for process in processes] == [0, 0], outputs
-        assert all(output.strip() == "migrated" for output in outputs), outputs
-        assert _revision(database_url) == HEAD
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    done = "".join(f"migrated {attempt}\n" for attempt in range(STARTS))
+    assert outputs == [done, done]
+    assert _revision(urls[-1]) == HEAD
+
+
+def _ready(flags: Path, attempt: int, processes: list[subprocess.Popen[str]]) -> bool:
+    """Both processes are waiting to be let go; False if one has exited, or 30 s pass."""
+    deadline = time.monotonic() + 30
+    while not all((flags / f"ready-{attempt}-{name}").exists() for name in "ab"):
+        if any(process.poll() is not None for process in processes):
+            return False
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def test_make_migrate_brings_a_fresh_database_to_head(tmp_path: Path) -> None:
