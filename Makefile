@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format openapi bench
+.PHONY: help install run migrate test lint format openapi bench
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: install ## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file
+run: install ## Migrate, then serve the API on http://127.0.0.1:$(PORT) (SQLite file)
 	PORT=$(PORT) $(BIN)/python -m app.serve
+
+migrate: install ## Bring the database (SLA_DATABASE_URL) to the newest schema, once
+	$(BIN)/python -m app.serve migrate
 
 test: install ## Run every test (set SLA_TEST_DATABASE_URL to add a PostgreSQL run)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -2,43 +2,92 @@
 
 SQLite runs in WAL mode with a busy timeout, and write transactions start with
 `BEGIN IMMEDIATE`: the write lock is taken up front, so two writers queue instead
-of one failing half-way or both reading stale rows and one update being lost.
+of one failing half-way or both reading stale rows and one update being lost. On
+PostgreSQL a write transaction waits at most as long for a lock (`lock_timeout`).
+A write that cannot get its lock in that time fails with an error `is_busy`
+recognises, which the API answers with 503 and `Retry-After`.
+
+Migrations run in one transaction that first takes the write lock on SQLite and a
+transaction-level advisory lock on PostgreSQL, so processes that start at once
+(several uvicorn workers, several hosts) migrate one after the other: the first
+upgrades, the others find the schema at head and do nothing.
 """
 
+import sqlite3
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-_IMMEDIATE = "sqlite_begin_immediate"
+_WRITE = "sla_write_transaction"
+DEFAULT_BUSY_TIMEOUT_SECONDS = 10.0
+# Any fixed 64-bit number will do; every process that migrates uses this one.
+MIGRATION_LOCK_KEY = 0x534C_415F_4D49_47  # "SLA_MIG"
+# A migration waits this long for another process's migration before giving up.
+MIGRATION_WAIT_SECONDS = 600
+# SQLITE_BUSY and SQLITE_LOCKED (primary codes: the low byte of an extended code).
+_SQLITE_BUSY_CODES = {5, 6}
+# lock_not_available (lock_timeout), serialization_failure, deadlock_detected.
+_POSTGRES_BUSY_STATES = {"55P03", "40001", "40P01"}
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS) -> Engine:
+    """An engine whose write transactions wait `busy_timeout_seconds` for a lock."""
+    timeout_ms = max(1, round(busy_timeout_seconds * 1000))
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, pool_pre_ping=True)
+
+        @event.listens_for(engine, "begin")
+        def _begin_postgres(connection: Any) -> None:
+            if connection.get_execution_options().get(_WRITE, False):
+                # LOCAL: for this transaction only; the pooled connection keeps no trace.
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout_ms}")
+
+        return engine
+
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": busy_timeout_seconds}
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         # Hand transaction control to SQLAlchemy so that "begin" below emits our BEGIN.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        _enter_wal(cursor, busy_timeout_seconds)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _enter_wal(cursor: sqlite3.Cursor, timeout_seconds: float) -> None:
+    """Switch the file to WAL (it stays so), retrying for up to the busy timeout: while
+    another process switches a new file, SQLite answers "locked" without waiting."""
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            busy = error.sqlite_errorcode & 0xFF in _SQLITE_BUSY_CODES
+            if not busy or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def read_session(engine: Engine) -> Iterator[Session]:
@@ -49,14 +98,53 @@ def read_session(engine: Engine) -> Iterator[Session]:
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction holds the write lock from its first statement."""
     with Session(engine) as session:
-        session.connection(execution_options={_IMMEDIATE: True})
+        session.connection(execution_options={_WRITE: True})
         yield session
 
 
+def is_busy(error: OperationalError) -> bool:
+    """True when a write could not get its lock in time: worth sending again later."""
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        return original.sqlite_errorcode & 0xFF in _SQLITE_BUSY_CODES
+    return getattr(original, "sqlstate", None) in _POSTGRES_BUSY_STATES
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision. Safe to run from several
+    processes at once: each waits for the lock, and all but the first find nothing to do."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            # BEGIN IMMEDIATE: the write lock before Alembic even reads its version.
+            with (
+                _waiting_longer(connection),
+                connection.execution_options(**{_WRITE: True}).begin(),
+            ):
+                _upgrade(config, connection)
+        else:
+            with connection.begin():
+                # Held until this transaction ends; no lock_timeout applies to it.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+                _upgrade(config, connection)
+
+
+def _upgrade(config: Config, connection: Connection) -> None:
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+@contextmanager
+def _waiting_longer(connection: Connection) -> Iterator[None]:
+    """Another process's migration may take longer than a request is let wait."""
+    sqlite_connection = connection.connection.driver_connection
+    assert isinstance(sqlite_connection, sqlite3.Connection)
+    (previous,) = sqlite_connection.execute("PRAGMA busy_timeout").fetchone()
+    sqlite_connection.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_SECONDS * 1000}")
+    try:
+        yield
+    finally:
+        sqlite_connection.execute(f"PRAGMA busy_timeout={int(previous)}")

@@ -57,6 +57,10 @@ class Conflict(ProblemError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class ContentTooLarge(ProblemError):
+    status, title, slug = 413, "Content too large", "content-too-large"
+
+
 class InvalidInput(ProblemError):
     status, title, slug = 422, "Invalid input", "invalid-input"
 
@@ -65,6 +69,14 @@ class InvalidInput(ProblemError):
         first = f"{'.'.join(str(part) for part in errors[0].loc)}: {errors[0].msg}"
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"{first}{more}", errors)
+
+
+class TooManyRequests(ProblemError):
+    status, title, slug = 429, "Too many requests", "too-many-requests"
+
+
+class ServiceUnavailable(ProblemError):
+    status, title, slug = 503, "Service unavailable", "service-unavailable"
 
 
 def invalid(loc: Loc, msg: str) -> InvalidInput:
@@ -130,7 +142,9 @@ _DESCRIPTIONS = {
     409: "Conflicts with what is stored",
     413: "The request body is larger than the server accepts",
     422: "Invalid input; `errors` names each field and value",
+    429: "Too many requests for this key; `Retry-After` says when to try again",
     502: "The provider refused the request or answered something unusable",
-    503: "The provider is unavailable; `Retry-After` says when to try again",
+    503: "The provider, or the database's write lock, is busy; `Retry-After` says when "
+    "to try again",
     504: "The provider did not answer in time",
 }

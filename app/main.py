@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.config import Settings, get_settings
@@ -23,10 +23,12 @@ from app.errors import (
     ProblemError,
     invalid,
     problem,
+    problem_responses,
     validation_problems,
 )
 from app.guards import RequestGuard
 from app.idempotency import Replay
+from app.limits import BodyLimit, RateLimit, database_busy
 from app.routes import router
 
 DESCRIPTION = """SLA and service-credit calculator.
@@ -41,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.db_busy_timeout_seconds)
         migrate(engine)
         app.state.engine = engine
         # Pull sync's outbound client; tests replace its transport with pytest-httpx.
@@ -65,7 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Replay, _replay)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, database_busy)
     app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimit, limit=settings.rate_limit)  # outermost: checked first
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -79,13 +84,36 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             description=app.description,
             routes=app.routes,
         )
-        for methods in schema["paths"].values():
-            for operation in methods.values():
-                for status, response in operation["responses"].items():
+        for path, methods in schema["paths"].items():
+            for method, operation in methods.items():
+                responses = operation["responses"]
+                for status, response in responses.items():
                     if status.startswith(("4", "5")):
                         response["content"].pop("application/json", None)
+                responses.update(_answers_of_the_middleware(path, method, operation))
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _answers_of_the_middleware(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]:
+    """What any route may answer before or beside its handler: the rate limit (429), the
+    body limit (413) and a write that cannot get the database's lock in time (503)."""
+    if not path.startswith("/v1/"):
+        return {}
+    statuses = [429]
+    if "requestBody" in operation:
+        statuses.append(413)
+    if method in ("post", "put", "patch", "delete"):
+        statuses.append(503)
+    declared = problem_responses(*statuses)
+    return {
+        str(status): {
+            "description": answer["description"],
+            "content": answer["content"],
+        }
+        for status, answer in declared.items()
+        if str(status) not in operation["responses"]
+    }
 
 
 def _operation_id(route: APIRoute) -> str:
