@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -82,7 +82,7 @@ def _free_port() -> int:
 
 def start_live_server(
     workdir: Path, settings: dict[str, str] | None = None
-) -> Iterator[LiveServer]:
+) -> Generator[LiveServer]:
     """`python -m app.serve` (what `make run` runs) in `workdir`, on a free port.
 
     The environment's `SLA_` variables are dropped; `settings` gives the server its own.
