@@ -25,7 +25,7 @@ once, and receivers drop repeats by that id, as the Standard Webhooks spec says.
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
@@ -60,7 +60,7 @@ class Claimed:
     claim: str
     webhook_id: str
     url: str
-    secret: str
+    secret: str = field(repr=False)
     event_id: str
     event_type: str
     body: str
