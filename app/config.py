@@ -1,9 +1,10 @@
 """Settings from the environment (prefix `SLA_`), read once and cached."""
 
 from functools import lru_cache
+from typing import Self
 
 from limits import parse_many
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, NonNegativeInt, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
@@ -39,6 +40,34 @@ class Settings(BaseSettings):
             return None
         parse_many(value)  # a ValueError names what it could not read
         return value.strip()
+
+    # Webhooks (docs/webhooks.md). The delivery worker runs inside the app process.
+    webhook_worker: bool = True
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Seconds to wait before each retry; one attempt more than there are waits.
+    webhook_retry_seconds: list[NonNegativeInt] = Field(
+        default=[1, 5, 30, 120, 600, 3600], min_length=0, max_length=20
+    )
+    # How many due deliveries one worker claims at a time.
+    webhook_batch_size: int = Field(default=20, ge=1, le=500)
+    # How long a claimed delivery stays with its worker; after that (a crash) another
+    # worker sends it again, with the same webhook-id.
+    webhook_lease_seconds: float = Field(default=300.0, gt=0)
+    # How often the worker looks for claim deadlines 7 days away.
+    webhook_deadline_check_seconds: float = Field(default=3600.0, gt=0)
+    # Let webhooks go to http:// URLs and loopback or private addresses (development).
+    webhook_allow_insecure: bool = False
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Self:
+        # Connecting, sending and waiting for the answer each have the timeout.
+        if self.webhook_lease_seconds <= 3 * self.webhook_timeout_seconds:
+            raise ValueError(
+                f"SLA_WEBHOOK_LEASE_SECONDS ({self.webhook_lease_seconds}) must be more than "
+                f"3 × SLA_WEBHOOK_TIMEOUT_SECONDS ({self.webhook_timeout_seconds})"
+            )
+        return self
 
 
 @lru_cache

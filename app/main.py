@@ -30,6 +30,8 @@ from app.guards import RequestGuard
 from app.idempotency import Replay
 from app.limits import BodyLimit, RateLimit, database_busy
 from app.routes import router
+from app.webhooks.openapi import declare_webhooks
+from app.webhooks.worker import WebhookWorker
 
 DESCRIPTION = """SLA and service-credit calculator.
 
@@ -48,7 +50,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         # Pull sync's outbound client; tests replace its transport with pytest-httpx.
         app.state.http = httpx.Client()
+        # Webhook deliveries and the claim-deadline check (docs/webhooks.md).
+        worker = WebhookWorker(engine, settings) if settings.webhook_worker else None
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         app.state.http.close()
         engine.dispose()
 
@@ -61,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(router)
+    declare_webhooks(app)
     app.add_middleware(RequestGuard)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -76,13 +85,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, with error bodies declared only as problem+json."""
+    """FastAPI's document, with error bodies declared only as problem+json, and the
+    events this server sends in its `webhooks` section."""
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title,
             version=app.version,
             description=app.description,
             routes=app.routes,
+            webhooks=app.webhooks.routes,
         )
         for path, methods in schema["paths"].items():
             for method, operation in methods.items():
@@ -91,6 +102,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     if status.startswith(("4", "5")):
                         response["content"].pop("application/json", None)
                 responses.update(_answers_of_the_middleware(path, method, operation))
+        for methods in schema.get("webhooks", {}).values():
+            for operation in methods.values():
+                # FastAPI's default "200" says nothing: "2XX" and "default" say it all.
+                operation["responses"].pop("200", None)
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -156,3 +156,77 @@ class IdempotentRequest(SQLModel, table=True):
     status_code: int
     response_body: str
     created_micros: int = _micros()
+
+
+class Webhook(SQLModel, table=True):
+    """A subscription: where to send which events, and the secret that signs them.
+
+    The secret is stored as it is (not hashed): every delivery is signed with it.
+    """
+
+    id: str = Field(primary_key=True, max_length=64)
+    url: str = Field(max_length=2000)
+    events: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    secret: str = Field(max_length=128)
+    created_by: str = Field(max_length=64)
+    created_micros: int = _micros()
+    # Deleted webhooks get no more deliveries; their rows stay for the record.
+    deleted_micros: int | None = _micros(nullable=True)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """One event as emitted: its body is the exact JSON text every attempt sends."""
+
+    __tablename__ = "webhook_event"
+    __table_args__ = (Index("ix_webhook_event_tenant", "tenant_id", "created_micros"),)
+
+    # Sent as `webhook-id`: the same on every attempt, so receivers can drop repeats.
+    id: str = Field(primary_key=True, max_length=64)
+    type: str = Field(max_length=64)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    body: str
+    created_micros: int = _micros()
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One attempt to deliver one event to one webhook; a `pending` row is the outbox.
+
+    `emit` writes attempt 1 as `pending`; the worker claims due pending rows, sends
+    them, and marks each `delivered`, `failed` (final) or `retrying` (then writes the
+    next attempt as a new `pending` row, due after the backoff).
+    """
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        # The worker's question: which pending rows are due?
+        Index("ix_webhook_delivery_due", "status", "due_micros"),
+        # A webhook's attempts, newest first.
+        Index("ix_webhook_delivery_webhook", "webhook_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    webhook_id: str = Field(foreign_key="webhook.id", max_length=64)
+    event_id: str = Field(foreign_key="webhook_event.id", max_length=64)
+    event_type: str = Field(max_length=64)
+    attempt: int
+    status: str = Field(max_length=16)
+    due_micros: int = _micros()
+    # While a worker sends it: which claim holds it, and until when.
+    claim: str | None = Field(default=None, max_length=32)
+    lease_micros: int | None = _micros(nullable=True)
+    attempted_micros: int | None = _micros(nullable=True)
+    response_code: int | None = None
+    error: str | None = Field(default=None, max_length=500)
+
+
+class WebhookDeadlineNotice(SQLModel, table=True):
+    """A `claim.deadline_near` already sent: one per tenant, service and month."""
+
+    __tablename__ = "webhook_deadline_notice"
+
+    tenant_id: str = Field(foreign_key="tenant.id", primary_key=True, max_length=64)
+    service_id: str = Field(primary_key=True, max_length=64)
+    month: str = Field(primary_key=True, max_length=7)
+    claim_deadline: str = Field(max_length=10)
+    event_id: str = Field(foreign_key="webhook_event.id", max_length=64)
+    fired_micros: int = _micros()

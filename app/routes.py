@@ -11,6 +11,7 @@ from app.policies import router as policies
 from app.reports import router as reports
 from app.subscriptions import router as subscriptions
 from app.tenants import router as tenants
+from app.webhooks import router as webhooks
 
 router = APIRouter()
 for module in (
@@ -23,5 +24,6 @@ for module in (
     imports,
     reports,
     audit,
+    webhooks,
 ):
     router.include_router(module.router)

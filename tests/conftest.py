@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,8 +55,11 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def client(database_url: str, clock: Clock) -> Iterator[TestClient]:
-    """The app, migrated at start-up, with the admin key sent by default."""
-    app = create_app(Settings(database_url=database_url, admin_key=ADMIN_KEY))
+    """The app, migrated at start-up, with the admin key sent by default.
+
+    The webhook worker stays off: webhook tests call `deliver_due` with their own `now`.
+    """
+    app = create_app(Settings(database_url=database_url, admin_key=ADMIN_KEY, webhook_worker=False))
     app.dependency_overrides[now] = lambda: clock.now
     with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as test_client:
         yield test_client
@@ -67,6 +70,7 @@ class LiveServer:
     url: str
     key: str
     workdir: Path
+    process: subprocess.Popen[bytes]
 
 
 def _free_port() -> int:
@@ -76,14 +80,20 @@ def _free_port() -> int:
         return port
 
 
-def start_live_server(workdir: Path) -> Iterator[LiveServer]:
-    """`python -m app.serve` (what `make run` runs) in `workdir`, on a free port."""
+def start_live_server(
+    workdir: Path, settings: dict[str, str] | None = None
+) -> Generator[LiveServer]:
+    """`python -m app.serve` (what `make run` runs) in `workdir`, on a free port.
+
+    The environment's `SLA_` variables are dropped; `settings` gives the server its own.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_")}
     env |= {"PORT": str(port), "PYTHONPATH": str(Path(__file__).parent.parent)}
     # The fuzzer sends more than 600 requests a minute with one key; the rate limit
     # has its own tests (tests/api/test_limits.py).
     env["SLA_RATE_LIMIT"] = "off"
+    env |= settings or {}
     # The log goes to a file: a pipe nobody reads would fill up and stall the server.
     log_path = workdir / "server.log"
     log = log_path.open("w")
@@ -107,7 +117,7 @@ def start_live_server(workdir: Path) -> Iterator[LiveServer]:
             assert time.monotonic() < deadline, "the server did not come up in 30 s"
             time.sleep(0.1)
         key = (workdir / ".admin-key").read_text().strip()
-        yield LiveServer(url=url, key=key, workdir=workdir)
+        yield LiveServer(url=url, key=key, workdir=workdir, process=process)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -41,6 +41,7 @@ class Action(StrEnum):
     IMPORT = "import timelines"
     IMPORT_PORTFOLIO = "import timelines for several tenants"
     MANAGE_KEYS = "manage API keys"
+    MANAGE_WEBHOOKS = "manage webhooks"
     CLOSE_MONTHS = "close months"
     MOVE_CLAIMS = "move claims"
 

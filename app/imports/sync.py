@@ -2,12 +2,11 @@
 
 The page address is a URL this server fetches on a caller's behalf, so unless the
 configuration allows it, its host must resolve only to public addresses (no
-loopback, private, link-local or reserved ones), checked just before the fetch.
+loopback, private, link-local or reserved ones; see `app.net`), checked just
+before the fetch.
 """
 
 import io
-import ipaddress
-import socket
 
 import httpx
 
@@ -15,19 +14,7 @@ from app.errors import invalid
 from app.imports.schemas import GraphSync, StatuspageSync, SyncRequest
 from app.imports.service import Upload
 from app.imports.sources import RetryPolicy, fetch_graph, fetch_statuspage, statuspage_api_urls
-
-
-def public_address_problem(host: str) -> str | None:
-    """Why `host` is not a public address to fetch from, or None when it is."""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        return f"'{host}' does not resolve"
-    for address in sorted(addresses):
-        parsed = ipaddress.ip_address(str(address).split("%")[0])
-        if not parsed.is_global:
-            return f"'{host}' resolves to {address}, which is not a public address"
-    return None
+from app.net import public_address_problem
 
 
 def fetch_for_sync(

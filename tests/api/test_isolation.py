@@ -12,9 +12,13 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
+from sqlmodel import Session
 
+from app.audit.service import Change
 from app.config import Settings
+from app.db import make_engine
 from app.main import create_app
+from app.webhooks.service import create_webhook
 from tests.api.scenario import (
     as_key,
     assert_problem,
@@ -59,6 +63,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("PATCH", "/v1/tenants/{tenant_id}/outages/{outage_id}"): {"end": "2026-11-03T10:05:00Z"},
     ("POST", "/v1/api-keys"): {"role": "admin"},
+    ("POST", "/v1/webhooks"): {"url": "https://hooks.example.com/sla", "events": ["month.closed"]},
 }
 
 
@@ -78,8 +83,21 @@ def _stored_state(database_url: str) -> list[tuple[str, list[str]]]:
     return state
 
 
+def _stored_webhook(database_url: str) -> str:
+    """A webhook written as the service writes it (registering one would resolve its host)."""
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        row = create_webhook(
+            session, "https://hooks.example.com/sla", ["month.closed"], Change("bootstrap", 1)
+        )
+        session.commit()
+        webhook_id = row.id
+    engine.dispose()
+    return webhook_id
+
+
 @pytest.fixture
-def world(client: TestClient) -> dict[str, str]:
+def world(client: TestClient, database_url: str) -> dict[str, str]:
     """Two tenants with a service and a window each, and the keys the cases use."""
     for tenant in ("alpha", "beta"):
         create_tenant(client, tenant)
@@ -114,6 +132,7 @@ def world(client: TestClient) -> dict[str, str]:
         "alpha_key": alpha_key,
         "finance_key": finance_key,
         "revoked_key": revoked_key,
+        "webhook_id": _stored_webhook(database_url),
     }
 
 

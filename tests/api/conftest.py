@@ -1,0 +1,43 @@
+"""Fixtures for the webhook tests: an app that may send to loopback, and its database."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app.config import Settings
+from app.db import make_engine
+from app.deps import now
+from app.main import create_app
+from tests.api.scenario import create_tenant
+from tests.conftest import ADMIN_KEY, Clock
+
+
+@pytest.fixture
+def insecure_settings(database_url: str) -> Settings:
+    """As in development: http and loopback targets allowed; no worker thread."""
+    return Settings(
+        database_url=database_url,
+        admin_key=ADMIN_KEY,
+        webhook_worker=False,
+        webhook_allow_insecure=True,
+    )
+
+
+@pytest.fixture
+def insecure_client(insecure_settings: Settings, clock: Clock) -> Iterator[TestClient]:
+    """The app with `insecure_settings`, and a tenant `contoso` for events to name."""
+    app = create_app(insecure_settings)
+    app.dependency_overrides[now] = lambda: clock.now
+    with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as test_client:
+        create_tenant(test_client, "contoso")
+        yield test_client
+
+
+@pytest.fixture
+def engine(insecure_client: TestClient, database_url: str) -> Iterator[Engine]:
+    """The database the app migrated, as the ledger and the worker reach it."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
