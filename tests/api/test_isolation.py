@@ -80,7 +80,8 @@ def _stored_state(database_url: str) -> list[tuple[str, list[str]]]:
 
 @pytest.fixture
 def world(client: TestClient) -> dict[str, str]:
-    """Two tenants with a service and a window each, and the keys the cases use."""
+    """Two tenants with a service and a window each, an import for beta, and the keys the
+    cases use."""
     for tenant in ("alpha", "beta"):
         create_tenant(client, tenant)
         subscribe(client, tenant, "mail", "microsoft-365", "100.00")
@@ -88,6 +89,17 @@ def world(client: TestClient) -> dict[str, str]:
     beta = store_outages(
         client, "beta", window("mail", "2026-11-03T10:00:00Z", "2026-11-03T11:00:00Z")
     )
+    imported = client.post(
+        "/v1/tenants/beta/imports",
+        files={
+            "file": (
+                "beta.csv",
+                b"service_id,start,end\nmail,2026-11-04T10:00:00Z,2026-11-04T11:00:00Z\n",
+            )
+        },
+        data={"format": "csv"},
+    )
+    assert imported.status_code == 201, imported.text
     _, alpha_key = make_key(client, "tenant", "alpha")
     finance_id, finance_key = make_key(client, "finance")
     revoked_id, revoked_key = make_key(client, "admin")
@@ -95,6 +107,7 @@ def world(client: TestClient) -> dict[str, str]:
     return {
         "tenant_id": "beta",
         "outage_id": str(beta["outages"][0]["id"]),
+        "import_id": str(imported.json()["id"]),
         "service_id": "mail",
         "month": "2026-11",
         "policy_id": "microsoft-365",
