@@ -159,7 +159,9 @@ def sync_timeline(
     """Pull the tenant's timeline from Statuspage or Microsoft Graph and import it."""
     settings = request.app.state.settings
     policy = RetryPolicy(
-        timeout_seconds=settings.sync_timeout_seconds, attempts=settings.sync_attempts
+        timeout_seconds=settings.sync_timeout_seconds,
+        attempts=settings.sync_attempts,
+        backoff_seconds=settings.sync_backoff_seconds,
     )
     token = None if settings.graph_token is None else settings.graph_token.get_secret_value()
     try:
