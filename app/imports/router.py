@@ -2,6 +2,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
+from pydantic import TypeAdapter, ValidationError
 
 from app.audit.service import Change
 from app.deps import (
@@ -13,7 +14,14 @@ from app.deps import (
     VisibleTenant,
     WriteSession,
 )
-from app.errors import ProblemError, invalid, problem_responses
+from app.errors import (
+    InvalidInput,
+    Loc,
+    ProblemError,
+    invalid,
+    problem_responses,
+    validation_problems,
+)
 from app.imports.schemas import (
     ImportFormat,
     ImportPage,
@@ -32,6 +40,7 @@ from app.imports.service import (
 from app.imports.sources import RetryPolicy, SourceError
 from app.imports.sync import fetch_for_sync
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from app.schemas import Text
 from app.sla.periods import to_micros
 
 router = APIRouter(tags=["imports"])
@@ -68,8 +77,31 @@ def _service_map(text: str | None) -> dict[str, str]:
     return mapping
 
 
+# The import record keeps the name in 255 characters; PostgreSQL refuses a longer one,
+# and NUL, where SQLite would store either.
+MAX_FILENAME = 255
+_TEXT: TypeAdapter[str] = TypeAdapter(Text)
+
+
+def _filename(file: UploadFile) -> str | None:
+    name = file.filename
+    if name is None:
+        return None
+    loc: Loc = ["body", "file", "filename"]
+    if len(name) > MAX_FILENAME:
+        raise invalid(
+            loc,
+            f"the file name '{name[:100]}…' is {len(name)} characters long; "
+            f"at most {MAX_FILENAME} are kept",
+        )
+    try:
+        return _TEXT.validate_python(name)
+    except ValidationError as error:
+        raise InvalidInput(validation_problems(error.errors(), prefix=loc)) from error
+
+
 def _upload(file: UploadFile, format: ImportFormat, service_map: str | None) -> Upload:
-    return Upload(format, file.filename, file.file, _service_map(service_map))
+    return Upload(format, _filename(file), file.file, _service_map(service_map))
 
 
 @router.post(

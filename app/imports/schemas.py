@@ -49,7 +49,8 @@ class PortfolioImportResult(BaseModel):
 class StatuspageSync(Strict):
     source: Literal["statuspage"]
     url: str = Field(
-        max_length=500,
+        # Kept as the import record's filename, at most 255 characters.
+        max_length=255,
         pattern=r"^https?://[^\s]+$",
         description="The status page, e.g. https://status.example.com",
         examples=["https://status.example.com"],
