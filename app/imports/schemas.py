@@ -1,6 +1,6 @@
 """Import bodies: what an upload or a sync stored, and what it skipped."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -65,4 +65,5 @@ class GraphSync(Strict):
     dry_run: bool = False
 
 
-SyncRequest = StatuspageSync | GraphSync
+# Told apart by `source`, so a bad body gets the errors of its own kind only.
+SyncRequest = Annotated[StatuspageSync | GraphSync, Field(discriminator="source")]
