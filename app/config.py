@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     graph_token: SecretStr | None = None
     sync_timeout_seconds: float = 10.0
     sync_attempts: int = 3
+    # The wait before the first retry, doubled for each further one (tests set 0).
+    sync_backoff_seconds: float = 1.0
     # Let pull sync fetch http:// pages and loopback or private addresses (development).
     sync_allow_private: bool = False
     # How long a write waits for the database's lock before the API answers 503:

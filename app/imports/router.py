@@ -1,9 +1,13 @@
 import json
+from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile, status
+from pydantic import TypeAdapter, ValidationError
 
 from app.audit.service import Change
+from app.auth.principal import Action
+from app.db import write_session
 from app.deps import (
     Caller,
     ImportingTenant,
@@ -12,8 +16,17 @@ from app.deps import (
     ReadSession,
     VisibleTenant,
     WriteSession,
+    tenant_for,
 )
-from app.errors import ProblemError, invalid, problem_responses
+from app.errors import (
+    Forbidden,
+    InvalidInput,
+    Loc,
+    ProblemError,
+    invalid,
+    problem_responses,
+    validation_problems,
+)
 from app.imports.schemas import (
     ImportFormat,
     ImportPage,
@@ -31,7 +44,9 @@ from app.imports.service import (
 )
 from app.imports.sources import RetryPolicy, SourceError
 from app.imports.sync import fetch_for_sync
+from app.models import Tenant
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from app.schemas import Text
 from app.sla.periods import to_micros
 
 router = APIRouter(tags=["imports"])
@@ -68,8 +83,31 @@ def _service_map(text: str | None) -> dict[str, str]:
     return mapping
 
 
+# The import record keeps the name in 255 characters; PostgreSQL refuses a longer one,
+# and NUL, where SQLite would store either.
+MAX_FILENAME = 255
+_TEXT: TypeAdapter[str] = TypeAdapter(Text)
+
+
+def _filename(file: UploadFile) -> str | None:
+    name = file.filename
+    if name is None:
+        return None
+    loc: Loc = ["body", "file", "filename"]
+    if len(name) > MAX_FILENAME:
+        raise invalid(
+            loc,
+            f"the file name '{name[:100]}…' is {len(name)} characters long; "
+            f"at most {MAX_FILENAME} are kept",
+        )
+    try:
+        return _TEXT.validate_python(name)
+    except ValidationError as error:
+        raise InvalidInput(validation_problems(error.errors(), prefix=loc)) from error
+
+
 def _upload(file: UploadFile, format: ImportFormat, service_map: str | None) -> Upload:
-    return Upload(format, file.filename, file.file, _service_map(service_map))
+    return Upload(format, _filename(file), file.file, _service_map(service_map))
 
 
 @router.post(
@@ -142,6 +180,16 @@ class UpstreamFailed(ProblemError):
     status, title, slug = 502, "Upstream failed", "upstream-failed"
 
 
+def _syncing_tenant(tenant: VisibleTenant, caller: Caller) -> Tenant:
+    """Seen first (404), permitted second (403), as ImportingTenant, but loaded in the read
+    session: the write transaction, and with it the lock, starts only once the provider
+    has answered. A fetch may take a minute of timeouts and retries, and on SQLite the
+    lock is the whole database's."""
+    if not caller.may(Action.IMPORT):
+        raise Forbidden(f"a {caller.role} key may not {Action.IMPORT}")
+    return tenant
+
+
 @router.post(
     "/v1/tenants/{tenant_id}/sync",
     status_code=status.HTTP_201_CREATED,
@@ -150,16 +198,17 @@ class UpstreamFailed(ProblemError):
 def sync_timeline(
     body: SyncRequest,
     request: Request,
-    tenant: ImportingTenant,
+    tenant: Annotated[Tenant, Depends(_syncing_tenant)],
     caller: Caller,
-    session: WriteSession,
     now: Now,
     response: Response,
 ) -> ImportResult:
     """Pull the tenant's timeline from Statuspage or Microsoft Graph and import it."""
     settings = request.app.state.settings
     policy = RetryPolicy(
-        timeout_seconds=settings.sync_timeout_seconds, attempts=settings.sync_attempts
+        timeout_seconds=settings.sync_timeout_seconds,
+        attempts=settings.sync_attempts,
+        backoff_seconds=settings.sync_backoff_seconds,
     )
     token = None if settings.graph_token is None else settings.graph_token.get_secret_value()
     try:
@@ -173,8 +222,10 @@ def sync_timeline(
             failed.headers = {"Retry-After": str(int(error.retry_after + 0.999))}
         raise failed from error
     change = Change(caller.key_id, to_micros(now))
-    result = import_for_tenant(session, tenant, upload, body.dry_run, change)
-    _finish(session, response, body.dry_run)
+    with contextmanager(write_session)(request.app.state.engine) as session:
+        importing = tenant_for(Action.IMPORT)(tenant.id, caller, session)
+        result = import_for_tenant(session, importing, upload, body.dry_run, change)
+        _finish(session, response, body.dry_run)
     return result
 
 

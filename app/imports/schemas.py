@@ -1,6 +1,6 @@
 """Import bodies: what an upload or a sync stored, and what it skipped."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -49,7 +49,8 @@ class PortfolioImportResult(BaseModel):
 class StatuspageSync(Strict):
     source: Literal["statuspage"]
     url: str = Field(
-        max_length=500,
+        # Kept as the import record's filename, at most 255 characters.
+        max_length=255,
         pattern=r"^https?://[^\s]+$",
         description="The status page, e.g. https://status.example.com",
         examples=["https://status.example.com"],
@@ -64,4 +65,5 @@ class GraphSync(Strict):
     dry_run: bool = False
 
 
-SyncRequest = StatuspageSync | GraphSync
+# Told apart by `source`, so a bad body gets the errors of its own kind only.
+SyncRequest = Annotated[StatuspageSync | GraphSync, Field(discriminator="source")]

@@ -106,9 +106,7 @@ def import_for_tenants(
 
         def validator_for(tenant_id: str, loc: Loc) -> WindowValidator | ProblemItem:
             if tenant_id not in validators:
-                tenant = session.exec(
-                    select(Tenant).where(Tenant.id == tenant_id).with_for_update()
-                ).first()
+                tenant = session.get(Tenant, tenant_id)
                 if tenant is None:
                     return ProblemItem(
                         loc=[*loc, "tenant_id"], msg=f"tenant '{tenant_id}' does not exist"
@@ -123,6 +121,14 @@ def import_for_tenants(
             return validators[tenant_id]
 
         parsed = _parse(upload, validator_for, problems, True)
+        # Locked together in id order, so two uploads naming the same tenants in another
+        # order queue instead of deadlocking (SQLite's BEGIN IMMEDIATE already queues them).
+        session.exec(
+            select(Tenant.id)
+            .where(col(Tenant.id).in_(sorted(tenants)))
+            .order_by(col(Tenant.id))
+            .with_for_update()
+        ).all()
         parsed.tenants = tenants
         results = _store(session, upload, parsed, staging, problems, dry_run, change)
     return parsed.sha256, parsed.skipped, results
