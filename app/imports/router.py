@@ -14,6 +14,7 @@ from app.deps import (
     WriteSession,
 )
 from app.errors import ProblemError, invalid, problem_responses
+from app.imports.formats.common import lone_surrogate
 from app.imports.schemas import (
     ImportFormat,
     ImportPage,
@@ -65,6 +66,9 @@ def _service_map(text: str | None) -> dict[str, str]:
             ["body", "service_map"],
             f"'{text[:200]}' is not a JSON object of provider name to service id",
         )
+    surrogate = lone_surrogate(mapping, ["body", "service_map"])
+    if surrogate is not None:
+        raise invalid(surrogate.loc, surrogate.msg)
     return mapping
 
 

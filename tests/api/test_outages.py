@@ -6,6 +6,8 @@ Tenant `contoso` is in America/New_York. In 2026 New York springs forward on 8 M
 happens twice); from 1 November on it is UTC−5.
 """
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -231,6 +233,42 @@ def test_an_explicit_offset_resolves_the_dst_overlap(client: TestClient, contoso
     (row,) = body["outages"]
     assert instant(row["start"]) == utc(2026, 11, 1, 5, 30)
     assert instant(row["end"]) == utc(2026, 11, 1, 6, 30)
+
+
+@pytest.mark.parametrize("field", ["title", "external_id", "start", "impact", "kind"])
+def test_a_lone_surrogate_in_a_row_is_refused_naming_the_field(
+    client: TestClient, contoso: str, field: str
+) -> None:
+    # JSON may escape half a UTF-16 pair; such a string cannot be stored or quoted as
+    # UTF-8, and used to answer 500.
+    row = {"service_id": EXO, "start": "2026-11-03T14:00:00Z", field: "HALF"}
+    content = json.dumps({"outages": [row]}).replace('"HALF"', '"\\ud800"')
+
+    response = client.post(
+        f"/v1/tenants/{contoso}/outages",
+        content=content.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+    msg = error_at(response, ["body", "outages", 0, field])
+    assert "'\\ud800' holds the lone surrogate U+D800" in msg
+    assert list_outages(client, contoso) == []
+
+
+def test_an_escaped_surrogate_pair_is_one_character_and_stored(
+    client: TestClient, contoso: str
+) -> None:
+    content = b'{"outages": [{"service_id": "exchange-online", "start": "2026-11-03T14:00:00Z", '
+    content += b'"title": "\\ud83d\\ude00"}]}'
+
+    response = client.post(
+        f"/v1/tenants/{contoso}/outages",
+        content=content,
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 201, response.text
+    assert list_outages(client, contoso)[0]["title"] == "\U0001f600"
 
 
 def test_one_bad_row_stores_nothing(client: TestClient, contoso: str) -> None:
