@@ -5,7 +5,9 @@ strings both ways; a JSON number where a decimal string belongs is refused, sinc
 it has already been through a binary float on the client's side.
 """
 
+import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
@@ -103,6 +105,23 @@ def _holds_body(annotation: Any) -> bool:
     if isinstance(annotation, type) and issubclass(annotation, Strict):
         return True
     return any(_holds_body(argument) for argument in get_args(annotation))
+
+
+# Row ids are 32-bit serials on PostgreSQL; a bigger number names no row on either
+# database, and one past 64 bits cannot even be bound as a SQLite parameter.
+MAX_ROW_ID = 2**31 - 1
+
+
+def plain_digits(kind: str) -> Callable[[Any], Any]:
+    """A before-validator for a row id in a path: ASCII digits and nothing else, since lax
+    int parsing would read `%201` (" 1"), `+1`, `1_0` or fullwidth `１` as a number."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,10}", value):
+            raise ValueError(f"'{value}' is not {kind} id (plain digits)")
+        return value
+
+    return check
 
 
 class Strict(BaseModel):

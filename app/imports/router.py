@@ -1,7 +1,8 @@
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile, status
+from pydantic import BeforeValidator
 
 from app.audit.service import Change
 from app.deps import (
@@ -33,9 +34,12 @@ from app.imports.service import (
 from app.imports.sources import RetryPolicy, SourceError
 from app.imports.sync import fetch_for_sync
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from app.schemas import MAX_ROW_ID, plain_digits
 from app.sla.periods import to_micros
 
 router = APIRouter(tags=["imports"])
+
+ImportId = Annotated[int, BeforeValidator(plain_digits("an import")), Path(ge=1, le=MAX_ROW_ID)]
 
 _IMPORTED: dict[int | str, dict[str, Any]] = {
     201: {"model": ImportResult, "description": "Imported"},
@@ -196,6 +200,6 @@ def list_imports(
 @router.get(
     "/v1/tenants/{tenant_id}/imports/{import_id}", responses=problem_responses(401, 404, 422)
 )
-def get_import(tenant: VisibleTenant, import_id: int, session: ReadSession) -> ImportResult:
+def get_import(tenant: VisibleTenant, import_id: ImportId, session: ReadSession) -> ImportResult:
     """One import: its file, hash, counts and skipped entries."""
     return import_result(stored_import(session, tenant.id, import_id))

@@ -1,5 +1,4 @@
-import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BeforeValidator
@@ -35,21 +34,14 @@ from app.outages.service import (
 )
 from app.outages.validation import validate_rows
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
-from app.schemas import Timestamp
+from app.schemas import MAX_ROW_ID, Timestamp, plain_digits
 from app.sla.periods import to_micros
 from app.sla.timestamps import TimestampError, parse_timestamp
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/outages", tags=["outages"])
 
 
-def _plain_digits(value: Any) -> Any:
-    # Lax int parsing would read "%201" (" 1") as outage 1.
-    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,10}", value):
-        raise ValueError(f"'{value}' is not an outage id (plain digits)")
-    return value
-
-
-OutageId = Annotated[int, BeforeValidator(_plain_digits), Path(ge=1, le=2**31 - 1)]
+OutageId = Annotated[int, BeforeValidator(plain_digits("an outage")), Path(ge=1, le=MAX_ROW_ID)]
 
 
 @router.post(
