@@ -114,11 +114,13 @@ MAX_ROW_ID = 2**31 - 1
 
 def plain_digits(kind: str) -> Callable[[Any], Any]:
     """A before-validator for a row id in a path: ASCII digits and nothing else, since lax
-    int parsing would read `%201` (" 1"), `+1`, `1_0` or fullwidth `１` as a number."""
+    int parsing would read `%201` (" 1"), `+1`, `1_0` or fullwidth `１` as a number; and
+    no leading zero, so that a row has one spelling (the one the API gives out), not
+    `1`, `01` and `001`."""
 
     def check(value: Any) -> Any:
-        if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,10}", value):
-            raise ValueError(f"'{value}' is not {kind} id (plain digits)")
+        if isinstance(value, str) and not re.fullmatch(r"0|[1-9][0-9]{0,9}", value):
+            raise ValueError(f"'{value}' is not {kind} id (plain digits, no leading zero)")
         return value
 
     return check

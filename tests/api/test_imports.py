@@ -45,6 +45,8 @@ def test_an_import_is_read_back_by_its_id(client: TestClient, contoso: str) -> N
         ("1_0", "1_0"),
         ("-1", "-1"),
         ("%EF%BC%91", "１"),
+        # One spelling per import.
+        ("01", "01"),
     ],
 )
 def test_an_import_id_that_is_not_plain_digits_is_refused(

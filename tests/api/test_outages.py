@@ -642,6 +642,24 @@ def test_delete_is_204_then_the_window_is_gone(client: TestClient, contoso: str)
     assert_problem(client.delete(f"/v1/tenants/{contoso}/outages/{gone['id']}"), 404)
 
 
+@pytest.mark.parametrize("padded", ["01", "001", "0000000001"])
+def test_an_outage_id_with_a_leading_zero_touches_nothing(
+    client: TestClient, contoso: str, padded: str
+) -> None:
+    # One spelling per outage: "01" used to patch, delete and show outage 1.
+    (created,) = store_outages(client, contoso, window(EXO, "2026-11-03T14:00:00Z"))["outages"]
+    assert created["id"] == 1
+    where = f"/v1/tenants/{contoso}/outages/{padded}"
+
+    for response in (
+        client.patch(where, json={"title": "x"}),
+        client.delete(where),
+        client.get(f"{where}/history"),
+    ):
+        assert_invalid(response, ["path", "outage_id"], padded)
+    assert list_outages(client, contoso) == [created]
+
+
 def test_patch_of_an_unknown_outage_is_404(client: TestClient, contoso: str) -> None:
     body = assert_problem(
         client.patch(f"/v1/tenants/{contoso}/outages/999", json={"title": "x"}), 404
