@@ -119,7 +119,13 @@ async def _http_error(_request: Request, error: Any) -> JSONResponse:
     if error.status_code == 400:
         # FastAPI's answer to a body it cannot even decode; to a client that is bad
         # input like any other, with the same shape.
-        return _render(invalid(["body"], "the body is not JSON text in UTF-8").problem())
+        if isinstance(error.__cause__, RecursionError):
+            why = "the body nests arrays or objects too deeply to be read"
+        elif isinstance(error.__cause__, UnicodeDecodeError):
+            why = "the body is not UTF-8 text"
+        else:
+            why = "the body is not JSON text in UTF-8"
+        return _render(invalid(["body"], why).problem())
     slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
     title = str(error.detail) if isinstance(error.detail, str) else "HTTP error"
     return _render(problem(error.status_code, title, title, slug), error.headers)
