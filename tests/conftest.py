@@ -82,11 +82,18 @@ def _free_port() -> int:
         return port
 
 
-def start_live_server(workdir: Path) -> Iterator[LiveServer]:
-    """`python -m app.serve` (what `make run` runs) in `workdir`, on a free port."""
+def start_live_server(workdir: Path, *, test_database: bool = False) -> Iterator[LiveServer]:
+    """`python -m app.serve` (what `make run` runs) in `workdir`, on a free port.
+
+    The server sees no SLA_ variable of ours, so it serves the default SQLite file in
+    `workdir`; with `test_database`, when SLA_TEST_DATABASE_URL names a server (as
+    `.ci/run` sets it), it serves that database instead, its schema dropped first.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_")}
     env |= {"PORT": str(port), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    if test_database and os.environ.get("SLA_TEST_DATABASE_URL"):
+        env["SLA_DATABASE_URL"] = fresh_database_url(workdir)
     # The log goes to a file: a pipe nobody reads would fill up and stall the server.
     log_path = workdir / "server.log"
     log = log_path.open("w")
