@@ -35,8 +35,8 @@ def test_an_import_is_read_back_by_its_id(client: TestClient, contoso: str) -> N
 @pytest.mark.parametrize(
     ("raw", "shown"),
     [
-        # Past 64 bits SQLite cannot bind the number: these answered 500 there (and 404
-        # on PostgreSQL).
+        # These answered 500 on both databases: SQLite cannot bind a number past 64
+        # bits, and PostgreSQL refused any id past 32 bits as out of range.
         ("9223372036854775808", "9223372036854775808"),
         ("99999999999999999999", "99999999999999999999"),
         # Lax int parsing read these as import 1, 10 and -1.
@@ -58,6 +58,7 @@ def test_an_import_id_that_is_not_plain_digits_is_refused(
 
 
 def test_an_import_id_past_the_32_bit_serials_is_refused(client: TestClient, contoso: str) -> None:
+    # 2147483648 answered 404 on SQLite and 500 on PostgreSQL (integer out of range).
     response = client.get(f"/v1/tenants/{contoso}/imports/2147483648")
 
     assert_invalid(response, ["path", "import_id"], "2147483648")
