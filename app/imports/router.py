@@ -33,7 +33,7 @@ from app.imports.service import (
 )
 from app.imports.sources import RetryPolicy, SourceError
 from app.imports.sync import fetch_for_sync
-from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from app.pagination import Cursor, Limit, RowId, decode_cursor, encode_cursor
 from app.schemas import MAX_ROW_ID, plain_digits
 from app.sla.periods import to_micros
 
@@ -191,7 +191,7 @@ def list_imports(
     tenant: VisibleTenant, session: ReadSession, limit: Limit = 100, cursor: Cursor = None
 ) -> ImportPage:
     """The tenant's imports, newest first."""
-    after = None if cursor is None else int(decode_cursor(cursor, int)[0])
+    after = None if cursor is None else int(decode_cursor(cursor, RowId)[0])
     rows, more = imports_page(session, tenant.id, after, limit)
     next_cursor = encode_cursor(rows[-1].id) if more and rows[-1].id is not None else None
     return ImportPage(items=[import_result(row) for row in rows], next_cursor=next_cursor)

@@ -33,7 +33,7 @@ from app.outages.service import (
     withdraw_outage,
 )
 from app.outages.validation import validate_rows
-from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from app.pagination import Cursor, Limit, RowId, decode_cursor, encode_cursor
 from app.schemas import MAX_ROW_ID, Timestamp, plain_digits
 from app.sla.periods import to_micros
 from app.sla.timestamps import TimestampError, parse_timestamp
@@ -94,7 +94,7 @@ def list_outages(
     )
     after = None
     if cursor is not None:
-        start, last_id = decode_cursor(cursor, int, int)
+        start, last_id = decode_cursor(cursor, int, RowId)
         after = (int(start), int(last_id))
     rows, more = outages_page(session, tenant.id, where, after, limit)
     next_cursor = None
@@ -150,7 +150,7 @@ def get_outage_history(
     cursor: Cursor = None,
 ) -> AuditPage:
     """The window's audit trail, oldest first; a withdrawn window's history stays readable."""
-    after = None if cursor is None else int(decode_cursor(cursor, int)[0])
+    after = None if cursor is None else int(decode_cursor(cursor, RowId)[0])
     where = AuditFilter(tenant_id=tenant.id, entity="outage", entity_id=str(outage_id))
     rows, more = events_page(session, where, after, limit)
     if not rows and after is None:

@@ -685,15 +685,15 @@ def _b64(text_: str) -> str:
     return base64.urlsafe_b64encode(text_.encode()).decode()
 
 
-# Every paginated list and the kinds its cursor holds.
+# Every paginated list and the kinds its cursor holds: text, a 64-bit int, a row id.
 LISTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("tenants", "/v1/tenants", ("str",)),
-    ("outages", OUTAGES, ("int", "int")),
+    ("outages", OUTAGES, ("int", "id")),
     ("api-keys", "/v1/api-keys", ("str",)),
-    ("audit", "/v1/audit", ("int",)),
+    ("audit", "/v1/audit", ("id",)),
     ("portfolio", "/v1/reports/2026-11", ("str", "str")),
-    ("imports", "/v1/tenants/acme/imports", ("int",)),
-    ("history", f"{OUTAGE_1}/history", ("int",)),
+    ("imports", "/v1/tenants/acme/imports", ("id",)),
+    ("history", f"{OUTAGE_1}/history", ("id",)),
 ]
 
 
@@ -710,11 +710,17 @@ def _cursors(kinds: tuple[str, ...]) -> list[tuple[str, str]]:
         ("base64-of-text", _b64("hello")),
         ("json-null", _b64("null")),
         ("json-object", _b64('{"a": 1}')),
-        ("wrong-arity", made(*(["1" if kind == "int" else '"a"' for kind in kinds] * 2))),
+        ("wrong-arity", made(*(['"a"' if kind == "str" else "1" for kind in kinds] * 2))),
         ("booleans", made(*(["true"] * arity))),
         ("nested-lists", made(*(["[1]"] * arity))),
     ]
-    if "int" in kinds:
+    if "id" in kinds:
+        # A row id is a 32-bit serial: PostgreSQL answered 500 comparing a larger one.
+        found += [
+            ("id-past-32-bits", made(*["2147483648" if kind == "id" else "1" for kind in kinds])),
+            ("id-zero", made(*["0" if kind == "id" else "1" for kind in kinds])),
+        ]
+    if "str" not in kinds:
         found += [
             ("float-1e400", made(*(["1e400"] * arity))),
             ("int-2-pow-63", made(*(["9223372036854775808"] * arity))),
