@@ -89,7 +89,12 @@ def validation_problems(details: Sequence[Any], prefix: Loc | None = None) -> li
     for detail in details:
         loc = [*(prefix or []), *detail["loc"]]
         message = detail["msg"]
-        if detail["type"] == "value_error":
+        if detail["type"] == "json_invalid":
+            # FastAPI's loc ends with the character offset and its input is a made-up {}.
+            *loc, position = loc
+            reason = detail.get("ctx", {}).get("error", "not JSON")
+            message = f"the body is not JSON: {reason} at character {position}"
+        elif detail["type"] == "value_error":
             # Our own validators already quote the value.
             message = message.removeprefix("Value error, ")
         elif detail["type"] != "missing":

@@ -1,5 +1,6 @@
 """The application: routers, the problem+json handlers, and migrations at start-up."""
 
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -9,9 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from app.config import Settings, get_settings
 from app.db import make_engine, migrate
@@ -157,15 +159,50 @@ async def _validation_error(_request: Request, error: Any) -> JSONResponse:
     return _render(InvalidInput(validation_problems(error.errors())).problem())
 
 
-async def _http_error(_request: Request, error: Any) -> JSONResponse:
+async def _http_error(request: Request, error: Any) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     if error.status_code == 400:
         # FastAPI's answer to a body it cannot even decode; to a client that is bad
         # input like any other, with the same shape.
-        return _render(invalid(["body"], "the body is not JSON text in UTF-8").problem())
+        if isinstance(error.__cause__, RecursionError):
+            why = "the body nests arrays or objects too deeply to be read"
+        elif isinstance(error.__cause__, UnicodeDecodeError):
+            why = "the body is not UTF-8 text"
+        else:
+            why = "the body is not JSON text in UTF-8"
+        return _render(invalid(["body"], why).problem())
     slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
     title = str(error.detail) if isinstance(error.detail, str) else "HTTP error"
-    return _render(problem(error.status_code, title, title, slug), error.headers)
+    headers = error.headers
+    allowed = _allowed_methods(request) if error.status_code == 405 else ""
+    if allowed:
+        headers = {**(headers or {}), "Allow": allowed}
+    return _render(problem(error.status_code, title, title, slug), headers)
+
+
+MethodsByPath = list[tuple[re.Pattern[str], set[str]]]
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path.
+
+    FastAPI keeps one route per method and function, and its 405 names only the
+    methods of the first route whose path matched: `OPTIONS /v1/tenants` said
+    `Allow: POST`, though GET is there too.
+    """
+    app = request.app
+    table: MethodsByPath | None = getattr(app.state, "methods_by_path", None)
+    if table is None:
+        # Built at the first 405, when every route is in place.
+        table = []
+        for route in iter_route_contexts(app.routes):
+            methods = getattr(route, "methods", None)
+            if route.path is not None and methods:
+                table.append((compile_path(route.path)[0], set(methods)))
+        app.state.methods_by_path = table
+    path = request.scope["path"]
+    allowed = set().union(*(methods for regex, methods in table if regex.match(path)))
+    return ", ".join(sorted(allowed))
 
 
 async def _replay(_request: Request, replay: Any) -> Response:

@@ -1,7 +1,8 @@
 """Opaque cursors for keyset pagination: the sort key of the last item sent.
 
 A cursor is only ever decoded into the types its list sorts by, each within what the
-database can compare (64-bit integers, short text), so a crafted one answers 422.
+database can compare (64-bit integers, row ids within their 32-bit serial, short text),
+so a crafted one answers 422.
 """
 
 import base64
@@ -12,6 +13,7 @@ from typing import Annotated
 from fastapi import Query
 
 from app.errors import invalid
+from app.schemas import MAX_ROW_ID
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page")]
 Cursor = Annotated[
@@ -23,6 +25,11 @@ Cursor = Annotated[
     ),
 ]
 _BIGGEST = 2**63 - 1
+
+
+class RowId(int):
+    """A cursor part that is a row's id: 1 to MAX_ROW_ID, since PostgreSQL refuses to
+    compare a 32-bit id column with anything larger (a 500), where SQLite would not."""
 
 
 def encode_cursor(*parts: str | int) -> str:
@@ -48,6 +55,8 @@ def decode_text_cursor(cursor: str) -> str:
 
 
 def _fits(part: object, kind: type[str] | type[int]) -> bool:
+    if kind is RowId:
+        return type(part) is int and 1 <= part <= MAX_ROW_ID
     if kind is int:
         return type(part) is int and -_BIGGEST <= part <= _BIGGEST
     return type(part) is str and len(part) <= 500 and part.isprintable()

@@ -6,10 +6,20 @@ it has already been through a binary float on the client's side.
 """
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from app.sla.money import CurrencyError, minor_units
 from app.sla.numbers import DECIMAL_PATTERN, decimal_from_text
@@ -76,10 +86,71 @@ Timestamp = Annotated[
 ]
 
 
+def _lone_surrogate(value: Any) -> tuple[str, int] | None:
+    """The first string in `value` (a JSON value, walked without recursion) that holds a
+    lone surrogate, with its position."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            for position, character in enumerate(item):
+                if "\ud800" <= character <= "\udfff":
+                    return item, position
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
+
+
+def _holds_body(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, Strict):
+        return True
+    return any(_holds_body(argument) for argument in get_args(annotation))
+
+
+# Row ids are 32-bit serials on PostgreSQL; a bigger number names no row on either
+# database, and one past 64 bits cannot even be bound as a SQLite parameter.
+MAX_ROW_ID = 2**31 - 1
+
+
+def plain_digits(kind: str) -> Callable[[Any], Any]:
+    """A before-validator for a row id in a path: ASCII digits and nothing else, since lax
+    int parsing would read `%201` (" 1"), `+1`, `1_0` or fullwidth `１` as a number; and
+    no leading zero, so that a row has one spelling (the one the API gives out), not
+    `1`, `01` and `001`."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"0|[1-9][0-9]{0,9}", value):
+            raise ValueError(f"'{value}' is not {kind} id (plain digits, no leading zero)")
+        return value
+
+    return check
+
+
 class Strict(BaseModel):
     """A request body: no unknown fields, and JSON types as declared (no `"5"` for 5)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_lone_surrogates(cls, value: Any, info: ValidationInfo) -> Any:
+        # JSON text may spell half a UTF-16 pair (`"\ud800"`); Python decodes it into a
+        # string that cannot be encoded as UTF-8, so the database, or the answer quoting it,
+        # would fail with a 500. Refused here for every field, before any other check; a
+        # field of nested bodies is left to their own check, which names the inner field.
+        if info.field_name is None or _holds_body(cls.model_fields[info.field_name].annotation):
+            return value
+        found = _lone_surrogate(value)
+        if found is not None:
+            text, position = found
+            raise ValueError(
+                f"{text!r} holds the lone surrogate U+{ord(text[position]):04X} at position "
+                f"{position}, which is not Unicode text"
+            )
+        return value
 
 
 Item = TypeVar("Item")

@@ -40,17 +40,23 @@ def clock() -> Clock:
     return Clock(pendulum.datetime(2026, 12, 5, 12, tz="UTC"))
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def fresh_database_url(directory: Path) -> str:
+    """A new SQLite file in `directory`, or the SLA_TEST_DATABASE_URL server's database
+    with its schema dropped (the app migrates it again at start-up)."""
     server = os.environ.get("SLA_TEST_DATABASE_URL")
     if not server:
-        return f"sqlite:///{tmp_path / 'ledger.db'}"
+        return f"sqlite:///{directory / 'ledger.db'}"
     engine = create_engine(server)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return server
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return fresh_database_url(tmp_path)
 
 
 @pytest.fixture
@@ -81,11 +87,14 @@ def _free_port() -> int:
 
 
 def start_live_server(
-    workdir: Path, settings: dict[str, str] | None = None
+    workdir: Path, settings: dict[str, str] | None = None, *, test_database: bool = False
 ) -> Generator[LiveServer]:
     """`python -m app.serve` (what `make run` runs) in `workdir`, on a free port.
 
     The environment's `SLA_` variables are dropped; `settings` gives the server its own.
+    It serves the default SQLite file in `workdir`; with `test_database`, when
+    SLA_TEST_DATABASE_URL names a server (as `.ci/run` sets it), it serves that database
+    instead, its schema dropped first.
     """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_")}
@@ -94,6 +103,8 @@ def start_live_server(
     # has its own tests (tests/api/test_limits.py).
     env["SLA_RATE_LIMIT"] = "off"
     env |= settings or {}
+    if test_database and os.environ.get("SLA_TEST_DATABASE_URL"):
+        env["SLA_DATABASE_URL"] = fresh_database_url(workdir)
     # The log goes to a file: a pipe nobody reads would fill up and stall the server.
     log_path = workdir / "server.log"
     log = log_path.open("w")

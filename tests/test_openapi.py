@@ -43,6 +43,13 @@ def test_authenticated_operations_declare_401_and_problem_bodies() -> None:
                 assert "application/problem+json" in response["content"], (method, path, status)
 
 
+def test_every_operation_declares_422() -> None:
+    # The request guard refuses a control character in any path or query string, before
+    # any route; so every operation, even one that takes no input, can answer 422.
+    for method, path, operation in _operations():
+        assert "422" in operation["responses"], (method, path)
+
+
 def test_no_float_in_any_money_or_percent_field() -> None:
     schemas = json.loads(COMMITTED.read_text())["components"]["schemas"]
     for name, schema in schemas.items():

@@ -6,7 +6,7 @@ from app.audit.schemas import AuditPage, audit_page
 from app.audit.service import AuditFilter, events_page
 from app.deps import AuditReader, ReadSession
 from app.errors import invalid, problem_responses
-from app.pagination import Cursor, Limit, decode_cursor
+from app.pagination import Cursor, Limit, RowId, decode_cursor
 from app.schemas import Timestamp
 from app.sla.periods import to_micros
 from app.sla.timestamps import TimestampError, parse_timestamp
@@ -43,6 +43,6 @@ def list_audit_events(
         since_micros=_instant("from", from_),
         until_micros=_instant("to", to),
     )
-    after = None if cursor is None else int(decode_cursor(cursor, int)[0])
+    after = None if cursor is None else int(decode_cursor(cursor, RowId)[0])
     rows, more = events_page(session, where, after, limit)
     return audit_page(rows, more)

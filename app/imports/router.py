@@ -2,8 +2,8 @@ import json
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile, status
-from pydantic import TypeAdapter, ValidationError
+from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile, status
+from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
 from app.audit.service import Change
 from app.auth.principal import Action
@@ -27,6 +27,7 @@ from app.errors import (
     problem_responses,
     validation_problems,
 )
+from app.imports.formats.common import lone_surrogate
 from app.imports.schemas import (
     ImportFormat,
     ImportPage,
@@ -45,11 +46,13 @@ from app.imports.service import (
 from app.imports.sources import RetryPolicy, SourceError
 from app.imports.sync import fetch_for_sync
 from app.models import Tenant
-from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
-from app.schemas import Text
+from app.pagination import Cursor, Limit, RowId, decode_cursor, encode_cursor
+from app.schemas import MAX_ROW_ID, Text, plain_digits
 from app.sla.periods import to_micros
 
 router = APIRouter(tags=["imports"])
+
+ImportId = Annotated[int, BeforeValidator(plain_digits("an import")), Path(ge=1, le=MAX_ROW_ID)]
 
 _IMPORTED: dict[int | str, dict[str, Any]] = {
     201: {"model": ImportResult, "description": "Imported"},
@@ -80,6 +83,9 @@ def _service_map(text: str | None) -> dict[str, str]:
             ["body", "service_map"],
             f"'{text[:200]}' is not a JSON object of provider name to service id",
         )
+    surrogate = lone_surrogate(mapping, ["body", "service_map"])
+    if surrogate is not None:
+        raise invalid(surrogate.loc, surrogate.msg)
     return mapping
 
 
@@ -234,7 +240,7 @@ def list_imports(
     tenant: VisibleTenant, session: ReadSession, limit: Limit = 100, cursor: Cursor = None
 ) -> ImportPage:
     """The tenant's imports, newest first."""
-    after = None if cursor is None else int(decode_cursor(cursor, int)[0])
+    after = None if cursor is None else int(decode_cursor(cursor, RowId)[0])
     rows, more = imports_page(session, tenant.id, after, limit)
     next_cursor = encode_cursor(rows[-1].id) if more and rows[-1].id is not None else None
     return ImportPage(items=[import_result(row) for row in rows], next_cursor=next_cursor)
@@ -243,6 +249,6 @@ def list_imports(
 @router.get(
     "/v1/tenants/{tenant_id}/imports/{import_id}", responses=problem_responses(401, 404, 422)
 )
-def get_import(tenant: VisibleTenant, import_id: int, session: ReadSession) -> ImportResult:
+def get_import(tenant: VisibleTenant, import_id: ImportId, session: ReadSession) -> ImportResult:
     """One import: its file, hash, counts and skipped entries."""
     return import_result(stored_import(session, tenant.id, import_id))

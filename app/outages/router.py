@@ -1,5 +1,4 @@
-import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BeforeValidator
@@ -34,22 +33,15 @@ from app.outages.service import (
     withdraw_outage,
 )
 from app.outages.validation import validate_rows
-from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
-from app.schemas import Timestamp
+from app.pagination import Cursor, Limit, RowId, decode_cursor, encode_cursor
+from app.schemas import MAX_ROW_ID, Timestamp, plain_digits
 from app.sla.periods import to_micros
 from app.sla.timestamps import TimestampError, parse_timestamp
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/outages", tags=["outages"])
 
 
-def _plain_digits(value: Any) -> Any:
-    # Lax int parsing would read "%201" (" 1") as outage 1.
-    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,10}", value):
-        raise ValueError(f"'{value}' is not an outage id (plain digits)")
-    return value
-
-
-OutageId = Annotated[int, BeforeValidator(_plain_digits), Path(ge=1, le=2**31 - 1)]
+OutageId = Annotated[int, BeforeValidator(plain_digits("an outage")), Path(ge=1, le=MAX_ROW_ID)]
 
 
 @router.post(
@@ -102,7 +94,7 @@ def list_outages(
     )
     after = None
     if cursor is not None:
-        start, last_id = decode_cursor(cursor, int, int)
+        start, last_id = decode_cursor(cursor, int, RowId)
         after = (int(start), int(last_id))
     rows, more = outages_page(session, tenant.id, where, after, limit)
     next_cursor = None
@@ -158,7 +150,7 @@ def get_outage_history(
     cursor: Cursor = None,
 ) -> AuditPage:
     """The window's audit trail, oldest first; a withdrawn window's history stays readable."""
-    after = None if cursor is None else int(decode_cursor(cursor, int)[0])
+    after = None if cursor is None else int(decode_cursor(cursor, RowId)[0])
     where = AuditFilter(tenant_id=tenant.id, entity="outage", entity_id=str(outage_id))
     rows, more = events_page(session, where, after, limit)
     if not rows and after is None:

@@ -21,7 +21,8 @@ router = APIRouter(prefix="/v1/policies", tags=["policies"])
 PolicyId = Annotated[str, Path(max_length=64)]
 
 
-@router.get("", responses=problem_responses(401))
+# 422: the request guard refuses a control character in any path or query string.
+@router.get("", responses=problem_responses(401, 422))
 def list_policies(_caller: Caller, session: ReadSession) -> list[PolicyPublic]:
     """The built-in policies, then the custom ones by id."""
     return [policy_public(policy) for policy in all_policies(session)]

@@ -15,7 +15,8 @@ MICROS_PER_MINUTE = 60_000_000
 # (a month's end, a claim window) would run off the end of the calendar.
 FIRST_YEAR, LAST_YEAR = 1970, 2999
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# [0-9], not \d, which also matches Arabic-Indic and fullwidth digits that int() reads.
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
 
 
 class MonthError(ValueError):

@@ -6,6 +6,8 @@ Tenant `contoso` is in America/New_York. In 2026 New York springs forward on 8 M
 happens twice); from 1 November on it is UTC−5.
 """
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -231,6 +233,42 @@ def test_an_explicit_offset_resolves_the_dst_overlap(client: TestClient, contoso
     (row,) = body["outages"]
     assert instant(row["start"]) == utc(2026, 11, 1, 5, 30)
     assert instant(row["end"]) == utc(2026, 11, 1, 6, 30)
+
+
+@pytest.mark.parametrize("field", ["title", "external_id", "start", "impact", "kind"])
+def test_a_lone_surrogate_in_a_row_is_refused_naming_the_field(
+    client: TestClient, contoso: str, field: str
+) -> None:
+    # JSON may escape half a UTF-16 pair; such a string cannot be stored or quoted as
+    # UTF-8, and used to answer 500.
+    row = {"service_id": EXO, "start": "2026-11-03T14:00:00Z", field: "HALF"}
+    content = json.dumps({"outages": [row]}).replace('"HALF"', '"\\ud800"')
+
+    response = client.post(
+        f"/v1/tenants/{contoso}/outages",
+        content=content.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+    msg = error_at(response, ["body", "outages", 0, field])
+    assert "'\\ud800' holds the lone surrogate U+D800" in msg
+    assert list_outages(client, contoso) == []
+
+
+def test_an_escaped_surrogate_pair_is_one_character_and_stored(
+    client: TestClient, contoso: str
+) -> None:
+    content = b'{"outages": [{"service_id": "exchange-online", "start": "2026-11-03T14:00:00Z", '
+    content += b'"title": "\\ud83d\\ude00"}]}'
+
+    response = client.post(
+        f"/v1/tenants/{contoso}/outages",
+        content=content,
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 201, response.text
+    assert list_outages(client, contoso)[0]["title"] == "\U0001f600"
 
 
 def test_one_bad_row_stores_nothing(client: TestClient, contoso: str) -> None:
@@ -602,6 +640,24 @@ def test_delete_is_204_then_the_window_is_gone(client: TestClient, contoso: str)
     )
     assert str(gone["id"]) in body["detail"]
     assert_problem(client.delete(f"/v1/tenants/{contoso}/outages/{gone['id']}"), 404)
+
+
+@pytest.mark.parametrize("padded", ["01", "001", "0000000001"])
+def test_an_outage_id_with_a_leading_zero_touches_nothing(
+    client: TestClient, contoso: str, padded: str
+) -> None:
+    # One spelling per outage: "01" used to patch, delete and show outage 1.
+    (created,) = store_outages(client, contoso, window(EXO, "2026-11-03T14:00:00Z"))["outages"]
+    assert created["id"] == 1
+    where = f"/v1/tenants/{contoso}/outages/{padded}"
+
+    for response in (
+        client.patch(where, json={"title": "x"}),
+        client.delete(where),
+        client.get(f"{where}/history"),
+    ):
+        assert_invalid(response, ["path", "outage_id"], padded)
+    assert list_outages(client, contoso) == [created]
 
 
 def test_patch_of_an_unknown_outage_is_404(client: TestClient, contoso: str) -> None:

@@ -483,8 +483,8 @@ def test_a_url_over_255_characters_is_refused(
         pytest.param(
             {"source": "rss", "url": PAGE},
             ["body"],
-            "Input tag 'rss' found using 'source' does not match any of the expected tags: "
-            "'statuspage', 'graph'; got " + json.dumps({"source": "rss", "url": PAGE}),
+            "'source' must be 'statuspage' or 'graph'; got "
+            + json.dumps({"source": "rss", "url": PAGE}),
             id="unknown-source",
         ),
     ],

@@ -103,6 +103,45 @@ CASES: list[tuple[str, bytes, ImportOptions, list[Event]]] = [
         ],
     ),
     (
+        "a lone surrogate escaped in a string is refused, naming where",
+        b'{"outages": [{' + ROW + b', "title": "Mail \\ud800 down"}]}',
+        ImportOptions(),
+        [
+            RowError(
+                at(0, "title"),
+                "'Mail \\ud800 down' holds the lone surrogate U+D800 at position 5, "
+                "which is not Unicode text",
+            )
+        ],
+    ),
+    (
+        "a lone surrogate in a key is reported at its object",
+        b'{"outages": [{' + ROW + b', "\\udc00": 1}]}',
+        ImportOptions(),
+        [
+            RowError(
+                at(0),
+                "'\\udc00' holds the lone surrogate U+DC00 at position 0, which is not "
+                "Unicode text",
+            )
+        ],
+    ),
+    (
+        "an escaped surrogate pair is one character, and fine",
+        b'{"outages": [{' + ROW + b', "title": "\\ud83d\\ude00"}]}',
+        ImportOptions(),
+        [
+            ImportedRow(
+                at(0),
+                {
+                    "service_id": "exchange-online",
+                    "start": "2026-11-10T14:00:00Z",
+                    "title": "\U0001f600",
+                },
+            )
+        ],
+    ),
+    (
         "a BOM is allowed",
         b'\xef\xbb\xbf{"outages": [{' + ROW + b"}]}",
         ImportOptions(),

@@ -217,6 +217,10 @@ def test_parse_month(text: str, expected: tuple[int, int]) -> None:
         pytest.param("", id="empty"),
         pytest.param("2026-11-01", id="a-date"),
         pytest.param(" 2026-11", id="leading-space"),
+        # int() reads these digits, and the report echoed the month back as given.
+        pytest.param("٢٠٢٦-١١", id="arabic-indic-digits"),
+        pytest.param("２０２６-１１", id="fullwidth-digits"),
+        pytest.param("2026-1١", id="one-arabic-indic-digit"),
     ],
 )
 def test_parse_month_errors(text: str) -> None:

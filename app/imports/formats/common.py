@@ -179,15 +179,45 @@ def _constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
 
 
+# Only a \u escape can put a surrogate into a string that came from valid UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def lone_surrogate(document: object, loc: Loc) -> RowError | None:
+    """The first string in `document` (walked without recursion, in order) that holds
+    half a UTF-16 pair, which no UTF-8 text can hold: a database cannot store it and an
+    answer quoting it cannot be encoded. A key is reported at its object's loc."""
+    pending: list[tuple[Loc, object]] = [(loc, document)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str):
+            for position, character in enumerate(value):
+                if "\ud800" <= character <= "\udfff":
+                    return RowError(
+                        where,
+                        f"{value[:200]!r} holds the lone surrogate U+{ord(character):04X} at "
+                        f"position {position}, which is not Unicode text",
+                    )
+        elif isinstance(value, dict):
+            members: list[tuple[Loc, object]] = []
+            for key, member in value.items():
+                members += [(where, key), ([*where, key], member)]
+            pending.extend(reversed(members))
+        elif isinstance(value, list):
+            pending.extend(reversed([([*where, index], item) for index, item in enumerate(value)]))
+    return None
+
+
 def load_json(stream: BinaryIO) -> object:
     """The file's JSON document, strictly: UTF-8, no NaN or Infinity, numbers with a
-    fraction or exponent as Decimal (never a float), objects as JsonObject."""
+    fraction or exponent as Decimal (never a float), objects as JsonObject, and no
+    string escaping a lone surrogate (`"\\ud800"`)."""
     data = stream.read()
     if not data:
         raise Refused(RowError(["file"], "the file is empty"))
     text = decode_utf8(data)
     try:
-        return json.loads(
+        document = json.loads(
             text, parse_float=Decimal, parse_constant=_constant, object_pairs_hook=_object
         )
     except json.JSONDecodeError as error:
@@ -199,6 +229,11 @@ def load_json(stream: BinaryIO) -> object:
         ) from error
     except (ValueError, RecursionError) as error:
         raise Refused(RowError(["file"], f"the file is not JSON: {error}")) from error
+    if _SURROGATE_ESCAPE.search(text):
+        surrogate = lone_surrogate(document, ["file"])
+        if surrogate is not None:
+            raise Refused(surrogate)
+    return document
 
 
 class Fields:
