@@ -42,6 +42,7 @@ class Action(StrEnum):
     IMPORT_PORTFOLIO = "import timelines for several tenants"
     MANAGE_KEYS = "manage API keys"
     CLOSE_MONTHS = "close months"
+    REOPEN_MONTHS = "reopen closed months"
     MOVE_CLAIMS = "move claims"
 
 
