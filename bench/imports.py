@@ -169,9 +169,10 @@ def server(workdir: Path) -> Iterator[Server]:
 
 def api_import(csv_path: Path, workdir: Path) -> tuple[float, float, float]:
     """Seconds for the upload, and the server's peak RSS before and after it (MiB)."""
-    with server(workdir) as running, httpx.Client(
-        base_url=running.url, headers={"X-API-Key": KEY}, timeout=600
-    ) as client:
+    with (
+        server(workdir) as running,
+        httpx.Client(base_url=running.url, headers={"X-API-Key": KEY}, timeout=600) as client,
+    ):
         client.post("/v1/tenants", json={"id": "acme", "name": "Acme"}).raise_for_status()
         for service in SERVICES:
             client.put(
