@@ -25,12 +25,14 @@ EXO = "exchange-online"
 HISTORY = f"/v1/tenants/contoso/services/{EXO}/history"
 
 
-def _history(client: TestClient, path: str = HISTORY, **params: str | int) -> list[Json]:
+def _history(
+    client: TestClient, params: dict[str, str | int] | None = None, path: str = HISTORY
+) -> list[Json]:
     """Every page, walked with the cursor."""
     items: list[Json] = []
     cursor: str | None = None
     for _ in range(50):
-        query = dict(params)
+        query = dict(params or {})
         if cursor is not None:
             query["cursor"] = cursor
         response = client.get(path, params=query)
@@ -83,7 +85,7 @@ def test_twelve_months_with_a_fee_change_a_closed_month_and_a_claim(
     # October after its close: 400 more minutes.
     store_outages(client, "contoso", window(EXO, "2026-10-20T08:00:00Z", "2026-10-20T14:40:00Z"))
 
-    months = _history(client, **{"from": "2025-12", "to": "2026-11", "limit": 5})
+    months = _history(client, {"from": "2025-12", "to": "2026-11", "limit": 5})
 
     assert [m["month"] for m in months] == [
         "2025-12",
@@ -163,7 +165,7 @@ def test_by_default_the_twelve_months_to_this_one(client: TestClient) -> None:
     assert [m["month"] for m in months] == [f"2026-{n:02d}" for n in range(1, 13)]
     assert [m["provisional"] for m in months] == [False] * 11 + [True]
     # `to` alone: the twelve months up to it
-    assert _history(client, to="2026-03")[0]["month"] == "2025-04"
+    assert _history(client, {"to": "2026-03"})[0]["month"] == "2025-04"
 
 
 def test_months_without_terms_are_left_out(client: TestClient) -> None:
@@ -176,7 +178,7 @@ def test_months_without_terms_are_left_out(client: TestClient) -> None:
     client.delete("/v1/tenants/contoso/services/teams", params={"effective_from": "2026-09"})
 
     months = _history(
-        client, "/v1/tenants/contoso/services/teams/history", **{"from": "2026-01", "to": "2026-12"}
+        client, {"from": "2026-01", "to": "2026-12"}, "/v1/tenants/contoso/services/teams/history"
     )
 
     assert [m["month"] for m in months] == [f"2026-{n:02d}" for n in range(3, 9)]
