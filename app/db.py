@@ -91,7 +91,22 @@ def _enter_wal(cursor: sqlite3.Cursor, timeout_seconds: float) -> None:
 
 
 def read_session(engine: Engine) -> Iterator[Session]:
+    """A session whose reads all see one snapshot of the database, so a report's many
+    queries never mix the states before and after a write that lands meanwhile.
+
+    PostgreSQL: one read-only REPEATABLE READ transaction (its snapshot is taken at the
+    first query). SQLite: one deferred `BEGIN` transaction, which in WAL mode reads one
+    snapshot from its first query until it ends. The session never commits; closing it
+    ends the transaction.
+    """
     with Session(engine) as session:
+        if engine.dialect.name == "postgresql":
+            session.connection(
+                execution_options={
+                    "isolation_level": "REPEATABLE READ",
+                    "postgresql_readonly": True,
+                }
+            )
         yield session
 
 

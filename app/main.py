@@ -30,6 +30,7 @@ from app.errors import (
 )
 from app.guards import RequestGuard
 from app.idempotency import Replay
+from app.ledger.events import unclaimed_credits
 from app.limits import BodyLimit, RateLimit, database_busy
 from app.routes import router
 from app.webhooks.openapi import declare_webhooks
@@ -53,7 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Pull sync's outbound client; tests replace its transport with pytest-httpx.
         app.state.http = httpx.Client()
         # Webhook deliveries and the claim-deadline check (docs/webhooks.md).
-        worker = WebhookWorker(engine, settings) if settings.webhook_worker else None
+        worker = (
+            WebhookWorker(engine, settings, candidates=unclaimed_credits)
+            if settings.webhook_worker
+            else None
+        )
         if worker is not None:
             worker.start()
         yield

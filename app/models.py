@@ -7,7 +7,7 @@ the same exact timeline the core computes on.
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, MetaData
+from sqlalchemy import JSON, BigInteger, Column, ForeignKeyConstraint, Index, MetaData, Text
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, so that migrations can refer to them.
@@ -53,13 +53,86 @@ class CustomPolicy(SQLModel, table=True):
 
 
 class Subscription(SQLModel, table=True):
+    """A service the tenant subscribes to; what it pays and under which policy, month by
+    month, is in its `SubscriptionTerm` rows."""
+
     tenant_id: str = Field(foreign_key="tenant.id", primary_key=True, max_length=64)
     service_id: str = Field(primary_key=True, max_length=64)
-    policy_id: str = Field(max_length=64)
-    monthly_fee: str
+    created_micros: int = _micros()
+    # When its terms last changed.
+    updated_micros: int = _micros()
+
+
+class SubscriptionTerm(SQLModel, table=True):
+    """Terms in force from `effective_from` (`YYYY-MM`) until the next later row; a row
+    without a policy ends the subscription from that month. `1970-01`: every month."""
+
+    __tablename__ = "subscription_term"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "service_id"], ["subscription.tenant_id", "subscription.service_id"]
+        ),
+    )
+
+    tenant_id: str = Field(primary_key=True, max_length=64)
+    service_id: str = Field(primary_key=True, max_length=64)
+    effective_from: str = Field(primary_key=True, max_length=7)
+    policy_id: str | None = Field(default=None, max_length=64)
+    monthly_fee: str | None = None
     users: int | None = None
     created_micros: int = _micros()
+
+
+class ClosedMonth(SQLModel, table=True):
+    """A tenant's month as it was closed: the report, frozen as JSON text (every figure a
+    decimal string), with when and by which key."""
+
+    __tablename__ = "closed_month"
+    __table_args__ = (Index("ix_closed_month_month", "month", "tenant_id"),)
+
+    tenant_id: str = Field(foreign_key="tenant.id", primary_key=True, max_length=64)
+    month: str = Field(primary_key=True, max_length=7)
+    report_json: str = Field(sa_column=Column(Text, nullable=False))
+    closed_micros: int = _micros()
+    closed_by: str = Field(max_length=64)
+
+
+class AdjustmentNotice(SQLModel, table=True):
+    """The credit delta last announced (webhook `adjustment.appeared`) for a closed line,
+    so a change that moves nothing announces nothing."""
+
+    __tablename__ = "adjustment_notice"
+
+    tenant_id: str = Field(foreign_key="tenant.id", primary_key=True, max_length=64)
+    month: str = Field(primary_key=True, max_length=7)
+    service_id: str = Field(primary_key=True, max_length=64)
+    credit_delta: str
+
+
+class Claim(SQLModel, table=True):
+    """A service credit claimed from the provider for one line of a closed month."""
+
+    __table_args__ = (
+        Index("ix_claim_line", "tenant_id", "month", "service_id"),
+        Index("ix_claim_month", "month", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    service_id: str = Field(max_length=64)
+    month: str = Field(max_length=7)
+    status: str = Field(max_length=16)
+    # The closed line's credit, its deadline and the zone that deadline is a date in.
+    credit_amount: str
+    claim_deadline: str = Field(max_length=10)
+    measurement_timezone: str = Field(max_length=64)
+    provider_reference: str | None = Field(default=None, max_length=200)
+    credited_amount: str | None = None
+    reason: str | None = Field(default=None, max_length=1000)
+    created_micros: int = _micros()
     updated_micros: int = _micros()
+    filed_micros: int | None = _micros(nullable=True)
+    decided_micros: int | None = _micros(nullable=True)
 
 
 class ImportRecord(SQLModel, table=True):

@@ -6,6 +6,7 @@ from app import health
 from app.audit import router as audit
 from app.auth import router as api_keys
 from app.imports import router as imports
+from app.ledger import router as ledger
 from app.outages import router as outages
 from app.policies import router as policies
 from app.reports import router as reports
@@ -23,6 +24,7 @@ for module in (
     outages,
     imports,
     reports,
+    ledger,
     audit,
     webhooks,
 ):

@@ -14,9 +14,13 @@ class AuditEventPublic(BaseModel):
     at: str
     actor_key_id: str = Field(description="The id of the API key that made the change")
     tenant_id: str | None
-    entity: str = Field(examples=["outage", "subscription", "policy", "api_key", "tenant"])
+    entity: str = Field(
+        examples=["outage", "subscription", "policy", "api_key", "tenant", "month", "claim"]
+    )
     entity_id: str
-    action: str = Field(examples=["create", "update", "delete", "revoke"])
+    action: str = Field(
+        examples=["create", "update", "delete", "revoke", "end", "close", "reopen", "file"]
+    )
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 

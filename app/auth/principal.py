@@ -43,6 +43,7 @@ class Action(StrEnum):
     MANAGE_KEYS = "manage API keys"
     MANAGE_WEBHOOKS = "manage webhooks"
     CLOSE_MONTHS = "close months"
+    REOPEN_MONTHS = "reopen closed months"
     MOVE_CLAIMS = "move claims"
 
 

@@ -18,11 +18,13 @@ from app.errors import Loc, NotFound, ProblemItem, invalid
 from app.imports.formats import ImportedRow, ImportOptions, RowError, Skipped, parse
 from app.imports.schemas import ImportFormat, ImportResult, SkippedItem
 from app.imports.staging import Staging
+from app.ledger.events import windows_changed
 from app.models import ImportRecord, Tenant
 from app.outages.incidents import store_window_batches
 from app.outages.service import services_of
 from app.outages.validation import Problems, WindowValidator
 from app.schemas import iso
+from app.sla.periods import from_micros
 
 # Finds the validator for a row's tenant, or says why the row's tenant is not one.
 ValidatorFor = Callable[[str, Loc], "WindowValidator | ProblemItem"]
@@ -196,6 +198,9 @@ def _store(
         record.created, record.updated = stored.created, stored.updated
         record.removed, record.duplicates = stored.removed, stored.duplicates
         session.add(record)
+        if record.rows:
+            now = from_micros(change.at_micros)
+            windows_changed(session, parsed.tenants[tenant_id], [staging.span(tenant_id)], now)
         results.append(import_result(record, dry_run))
     return results
 

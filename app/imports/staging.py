@@ -53,6 +53,8 @@ class Staging:
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute(_TABLE)
         self._pending: list[tuple[Any, ...]] = []
+        # Per tenant, the earliest start and the latest end (None: still ongoing).
+        self._spans: dict[str, tuple[int, int | None]] = {}
 
     def __enter__(self) -> "Staging":
         return self
@@ -67,6 +69,12 @@ class Staging:
         self._folder.cleanup()
 
     def add(self, tenant_id: str, loc: Loc, window: WindowRow) -> None:
+        earliest, latest = self._spans.get(tenant_id, (window.start_micros, window.end_micros))
+        ends = (latest, window.end_micros)
+        self._spans[tenant_id] = (
+            min(earliest, window.start_micros),
+            None if None in ends else max(end for end in ends if end is not None),
+        )
         self._pending.append(
             (
                 tenant_id,
@@ -135,6 +143,10 @@ class Staging:
             batch.append(window)
         if batch:
             yield batch
+
+    def span(self, tenant_id: str) -> tuple[int, int | None]:
+        """The tenant's earliest start and latest end (None: a window is still ongoing)."""
+        return self._spans[tenant_id]
 
     def count(self, tenant_id: str) -> int:
         self._write()

@@ -15,6 +15,7 @@ from app.deps import (
     WriteSession,
 )
 from app.errors import NotFound, invalid, problem_responses
+from app.ledger.events import windows_changed
 from app.models import Tenant
 from app.outages.incidents import store_windows
 from app.outages.schemas import (
@@ -30,6 +31,7 @@ from app.outages.service import (
     outage_public,
     outages_page,
     services_of,
+    stored_outage,
     withdraw_outage,
 )
 from app.outages.validation import validate_rows
@@ -63,6 +65,7 @@ def create_outages(
     )
     change = Change(caller.key_id, to_micros(now))
     result = store_windows(session, tenant.id, "api", rows, change)
+    windows_changed(session, tenant, [(row.start_micros, row.end_micros) for row in rows], now)
     answer = OutageBatchResult(
         created=result.created,
         updated=result.updated,
@@ -123,7 +126,11 @@ def update_outage(
 ) -> OutagePublic:
     """Correct a window; only the fields sent change, and the change is audited."""
     change = Change(caller.key_id, to_micros(now))
+    before = stored_outage(session, tenant, outage_id)
+    spans = [(before.start_micros, before.end_micros)]
     outage = correct_outage(session, tenant, outage_id, body, change)
+    spans.append((outage.start_micros, outage.end_micros))
+    windows_changed(session, tenant, spans, now)
     session.commit()
     return outage_public(outage)
 
@@ -137,7 +144,10 @@ def delete_outage(
     outage_id: OutageId, tenant: OutageWriter, caller: Caller, session: WriteSession, now: Now
 ) -> None:
     """Withdraw a window; the audit trail keeps what it was."""
+    gone = stored_outage(session, tenant, outage_id)
+    spans = [(gone.start_micros, gone.end_micros)]
     withdraw_outage(session, tenant, outage_id, Change(caller.key_id, to_micros(now)))
+    windows_changed(session, tenant, spans, now)
     session.commit()
 
 

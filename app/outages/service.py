@@ -8,10 +8,11 @@ from sqlmodel import Session, col, or_, select
 
 from app.audit.service import Change, record
 from app.errors import InvalidInput, NotFound, invalid, validation_problems
-from app.models import Outage, Subscription, Tenant
+from app.models import Outage, Tenant
 from app.outages.schemas import OutageIn, OutagePatch, OutagePublic
 from app.outages.validation import CONTENT_FIELDS, validate_rows
 from app.schemas import iso
+from app.subscriptions.service import KnownService, known_services
 
 
 def _content(outage: Outage) -> tuple[Any, ...]:
@@ -62,9 +63,8 @@ def outage_public(outage: Outage) -> OutagePublic:
     )
 
 
-def services_of(session: Session, tenant_id: str) -> dict[str, Subscription]:
-    rows = session.exec(select(Subscription).where(Subscription.tenant_id == tenant_id)).all()
-    return {row.service_id: row for row in rows}
+def services_of(session: Session, tenant_id: str) -> dict[str, KnownService]:
+    return known_services(session, tenant_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.errors import InvalidInput, Loc, ProblemItem, validation_problems
-from app.models import Subscription, Tenant
+from app.models import Tenant
 from app.outages.schemas import OutageIn
 from app.sla.numbers import decimal_text
 from app.sla.periods import to_micros
 from app.sla.timestamps import TimestampError, parse_timestamp
+from app.subscriptions.service import KnownService
 
 CONTENT_FIELDS = (
     "service_id",
@@ -83,7 +84,7 @@ class WindowValidator:
     def __init__(
         self,
         tenant: Tenant,
-        services: Mapping[str, Subscription],
+        services: Mapping[str, KnownService],
         problems: Problems | None = None,
         keep: Keep | None = None,
     ) -> None:
@@ -123,7 +124,7 @@ class WindowValidator:
 def validate_rows(
     rows: Iterable[tuple[Loc, OutageIn]],
     tenant: Tenant,
-    services: Mapping[str, Subscription],
+    services: Mapping[str, KnownService],
 ) -> list[WindowRow]:
     """Every row checked against the tenant; all problems reported at once."""
     validator = WindowValidator(tenant, services)
@@ -174,7 +175,7 @@ def _validate_row(
     loc: Loc,
     row: OutageIn,
     tenant: Tenant,
-    services: Mapping[str, Subscription],
+    services: Mapping[str, KnownService],
     errors: Problems,
 ) -> WindowRow | None:
     found: list[ProblemItem] = []
@@ -204,12 +205,12 @@ def _validate_row(
                 f"and users_affected {row.users_affected})",
             )
         )
-    if row.users_affected is not None and subscription is not None and subscription.users is None:
+    if row.users_affected is not None and subscription is not None and not subscription.seated:
         found.append(
             ProblemItem(
                 loc=[*loc, "users_affected"],
-                msg=f"{row.users_affected} users given, but service '{row.service_id}' has no "
-                "users (seats) set to weigh them against",
+                msg=f"{row.users_affected} users given, but service '{row.service_id}' has "
+                "terms with no users (seats) set to weigh them against",
             )
         )
     errors.extend(found)

@@ -1,38 +1,63 @@
-"""One report object per request: stored windows in, the core's verdict out as text."""
+"""One report object per request: stored windows and the month's terms in, the core's
+verdict out as text; for a closed month, the frozen figures with any adjustment.
 
+Every function reads through the one session it is handed, whose transaction is one
+snapshot (see `app.db.read_session`), so a report never mixes two states of the data.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.models import Outage, Subscription, Tenant
-from app.pagination import encode_cursor
+from app.models import Claim, ClosedMonth, Outage, SubscriptionTerm, Tenant
 from app.policies.service import find_policy
 from app.reports.schemas import (
+    Adjustment,
     ErrorBudgetOut,
     IncidentOut,
     PortfolioLine,
-    PortfolioPage,
     ServiceLine,
     TenantReport,
 )
 from app.schemas import iso
 from app.sla.assessment import ServiceAssessment, Window, assess_service, impact_from_users
+from app.sla.credits import claim_deadline_ends
 from app.sla.money import minor_units
 from app.sla.numbers import decimal_text, money_text, round_half_up, truncate
 from app.sla.periods import MICROS_PER_MINUTE, Period, month_period
 from app.sla.policies import Policy
+from app.sla.terms import Terms, terms_in_force
+from app.subscriptions.service import change_of, terms_of_tenant
+
+# What a closed line's adjustment compares: the figures, not the incident list.
+_FIGURES = (
+    "downtime_minutes",
+    "excluded_minutes",
+    "availability_percent",
+    "met",
+    "credit_percent",
+    "credit_days",
+    "credit_amount",
+    "provisional",
+)
 
 
-def tenant_report(session: Session, tenant: Tenant, month: str, now: datetime) -> TenantReport:
-    subscriptions = session.exec(
-        select(Subscription)
-        .where(Subscription.tenant_id == tenant.id)
-        .order_by(col(Subscription.service_id))
-    ).all()
-    lines = [service_line(session, tenant, sub, month, now)[0] for sub in subscriptions]
+# Computing a month from the stored windows
+
+
+def computed_report(session: Session, tenant: Tenant, month: str, now: datetime) -> TenantReport:
+    """The tenant's month computed now, with the terms in force in it; never frozen."""
+    lines = []
+    for service_id, changes in terms_of_tenant(session, tenant.id).items():
+        terms = terms_in_force(changes, month)
+        if terms is not None:
+            lines.append(service_line(session, tenant, service_id, terms, month, now))
     utc = month_period(month, "UTC")
     shared = {(line.period_start, line.period_end, line.measurement_timezone) for line in lines}
     if len(shared) == 1:
@@ -55,35 +80,35 @@ def tenant_report(session: Session, tenant: Tenant, month: str, now: datetime) -
 
 
 def service_line(
-    session: Session, tenant: Tenant, subscription: Subscription, month: str, now: datetime
-) -> tuple[ServiceLine, Policy]:
-    policy = find_policy(session, subscription.policy_id)
+    session: Session, tenant: Tenant, service_id: str, terms: Terms, month: str, now: datetime
+) -> ServiceLine:
+    policy = find_policy(session, terms.policy_id)
     # Subscribing checks the policy exists and policies are never deleted.
-    assert policy is not None, subscription.policy_id
+    assert policy is not None, terms.policy_id
     period = month_period(month, policy.zone_for(tenant.timezone))
-    outages = _windows_near(session, subscription, period, policy)
-    windows = [_window(outage, subscription) for outage in outages]
+    outages = _windows_near(session, tenant.id, service_id, period, policy)
+    windows = [_window(outage, terms) for outage in outages]
     minor = minor_units(tenant.currency)
     result = assess_service(
         windows,
         policy=policy,
         month=month,
         tenant_timezone=tenant.timezone,
-        monthly_fee=Decimal(subscription.monthly_fee),
+        monthly_fee=terms.monthly_fee,
         minor_units=minor,
         now=now,
     )
-    line = ServiceLine(
-        service_id=subscription.service_id,
+    return ServiceLine(
+        service_id=service_id,
         policy_id=policy.id,
+        monthly_fee=money_text(terms.monthly_fee, minor),
         **_figures(result, policy, minor),
         incidents=_incidents(outages, result, period),
     )
-    return line, policy
 
 
 def _windows_near(
-    session: Session, subscription: Subscription, period: Period, policy: Policy
+    session: Session, tenant_id: str, service_id: str, period: Period, policy: Policy
 ) -> list[Outage]:
     # A minimum-run rule judges runs on the whole timeline: a run reaching into the
     # period is decided correctly by seeing at least `min_downtime` beyond each edge.
@@ -91,8 +116,8 @@ def _windows_near(
     query = (
         select(Outage)
         .where(
-            Outage.tenant_id == subscription.tenant_id,
-            Outage.service_id == subscription.service_id,
+            Outage.tenant_id == tenant_id,
+            Outage.service_id == service_id,
             Outage.start_micros < period.end_micros + margin,
             or_(
                 col(Outage.end_micros).is_(None),
@@ -104,9 +129,10 @@ def _windows_near(
     return list(session.exec(query).all())
 
 
-def _window(outage: Outage, subscription: Subscription) -> Window:
-    if outage.users_affected is not None and subscription.users:
-        impact = impact_from_users(outage.users_affected, subscription.users)
+def _window(outage: Outage, terms: Terms) -> Window:
+    # users_affected is weighed against the seats of the month's terms.
+    if outage.users_affected is not None and terms.users:
+        impact = impact_from_users(outage.users_affected, terms.users)
     else:
         impact = Fraction(Decimal(outage.impact or "1"))
     return Window(
@@ -187,39 +213,242 @@ def _incidents(
     return incidents
 
 
+# The ledger's view: closed months frozen, with adjustments, and each line's claim
+
+
+def tenant_report(session: Session, tenant: Tenant, month: str, now: datetime) -> TenantReport:
+    """The report as finance reads it: computed, or frozen if the month is closed (with
+    what has changed since), and each line's claim."""
+    live = computed_report(session, tenant, month, now)
+    claims = latest_claims(session, month, tenant.id)
+    closed = session.get(ClosedMonth, (tenant.id, month))
+    if closed is None:
+        for line in live.services:
+            _note_claim(line, claims.get((tenant.id, line.service_id)))
+        return live
+    report = frozen_report(closed)
+    recomputed = {line.service_id: line for line in live.services}
+    minor = minor_units(tenant.currency)
+    delta = Decimal(0)
+    for line in report.services:
+        _reopen_for_reading(line, recomputed.get(line.service_id), minor, now)
+        _note_claim(line, claims.get((tenant.id, line.service_id)))
+        if line.adjustment is not None:
+            delta += Decimal(line.adjustment.credit_delta)
+    report.closed = True
+    report.closed_at = iso(closed.closed_micros)
+    report.closed_by = closed.closed_by
+    report.total_credit_delta = money_text(delta, minor)
+    return report
+
+
+def frozen_report(closed: ClosedMonth) -> TenantReport:
+    return TenantReport.model_validate_json(closed.report_json)
+
+
+def _reopen_for_reading(
+    line: ServiceLine, recomputed: ServiceLine | None, minor: int, now: datetime
+) -> None:
+    """A frozen line as read now: still frozen, with its adjustment and claim window."""
+    line.closed = True
+    line.adjustment = adjustment(line, recomputed, minor)
+    # Whether a claim may still be made is a matter of today's date, not a figure.
+    ends = claim_deadline_ends(
+        datetime.fromisoformat(line.claim_deadline).date(), line.measurement_timezone
+    )
+    line.claim_open = now < ends
+
+
+def adjustment(
+    closed: ServiceLine, recomputed: ServiceLine | None, minor: int
+) -> Adjustment | None:
+    """The recomputed figures and `recomputed − closed` credit, if any figure differs.
+
+    `recomputed` is None only if the line's service is no longer in force that month,
+    which the API prevents (terms of a closed month cannot change).
+    """
+    if recomputed is None or all(
+        getattr(closed, name) == getattr(recomputed, name) for name in _FIGURES
+    ):
+        return None
+    delta = Decimal(recomputed.credit_amount) - Decimal(closed.credit_amount)
+    return Adjustment(
+        downtime_minutes=recomputed.downtime_minutes,
+        excluded_minutes=recomputed.excluded_minutes,
+        availability_percent=recomputed.availability_percent,
+        met=recomputed.met,
+        credit_percent=recomputed.credit_percent,
+        credit_days=recomputed.credit_days,
+        credit_amount=recomputed.credit_amount,
+        credit_delta=money_text(delta, minor),
+        provisional=recomputed.provisional,
+    )
+
+
+def latest_claims(
+    session: Session, month: str, tenant_id: str | None = None, service_id: str | None = None
+) -> dict[tuple[str, str], Claim]:
+    """Each line's latest claim for the month, by (tenant id, service id)."""
+    query = select(Claim).where(Claim.month == month)
+    if tenant_id is not None:
+        query = query.where(Claim.tenant_id == tenant_id)
+    if service_id is not None:
+        query = query.where(Claim.service_id == service_id)
+    found: dict[tuple[str, str], Claim] = {}
+    for claim in session.exec(query.order_by(col(Claim.id))):
+        found[(claim.tenant_id, claim.service_id)] = claim
+    return found
+
+
+def _note_claim(line: ServiceLine, claim: Claim | None) -> None:
+    if claim is not None:
+        line.claim_id = claim.id
+        line.claim_status = claim.status  # type: ignore[assignment]
+
+
+# One line of one month, as the portfolio and a service's history show it
+
+
+@dataclass(slots=True)
+class LineReader:
+    """Reads lines of one month across tenants, each closed month parsed once."""
+
+    session: Session
+    month: str
+    now: datetime
+    # Where the lines read are known to be of one tenant (or service), claims of others
+    # need not be read.
+    tenant_id: str | None = None
+    service_id: str | None = None
+    _closed: dict[str, tuple[ClosedMonth, dict[str, ServiceLine]] | None] = field(
+        default_factory=dict
+    )
+    _claims: dict[tuple[str, str], Claim] | None = None
+
+    def line(self, tenant: Tenant, service_id: str, terms: Terms) -> PortfolioLine:
+        live = service_line(self.session, tenant, service_id, terms, self.month, self.now)
+        closed = self._closed_month(tenant.id)
+        shown = live
+        closed_at = closed_by = None
+        if closed is not None and service_id in closed[1]:
+            row, lines = closed
+            shown = lines[service_id].model_copy(deep=True)
+            _reopen_for_reading(shown, live, minor_units(tenant.currency), self.now)
+            closed_at, closed_by = iso(row.closed_micros), row.closed_by
+        _note_claim(shown, self._claim(tenant.id, service_id))
+        return PortfolioLine(
+            **shown.model_dump(),
+            tenant_id=tenant.id,
+            tenant_name=tenant.name,
+            month=self.month,
+            currency=tenant.currency,
+            closed_at=closed_at,
+            closed_by=closed_by,
+        )
+
+    def _closed_month(self, tenant_id: str) -> tuple[ClosedMonth, dict[str, ServiceLine]] | None:
+        if tenant_id not in self._closed:
+            row = self.session.get(ClosedMonth, (tenant_id, self.month))
+            self._closed[tenant_id] = (
+                None
+                if row is None
+                else (row, {line.service_id: line for line in frozen_report(row).services})
+            )
+        return self._closed[tenant_id]
+
+    def _claim(self, tenant_id: str, service_id: str) -> Claim | None:
+        if self._claims is None:
+            self._claims = latest_claims(self.session, self.month, self.tenant_id, self.service_id)
+        return self._claims.get((tenant_id, service_id))
+
+
+@dataclass(frozen=True, slots=True)
+class LineFilter:
+    met: bool | None = None
+    claim_open: bool | None = None
+    closed: bool | None = None
+
+    def admits(self, line: ServiceLine) -> bool:
+        return all(
+            wanted is None or getattr(line, name) is wanted
+            for name, wanted in (
+                ("met", self.met),
+                ("claim_open", self.claim_open),
+                ("closed", self.closed),
+            )
+        )
+
+
+def in_force_lines(
+    session: Session, month: str, after: tuple[str, str] | None, batch: int = 200
+) -> Iterator[tuple[Tenant, str, Terms]]:
+    """Every tenant × service with terms in force in `month`, by tenant then service id,
+    after the `after` key; read in batches by keyset, so memory stays flat."""
+    term = SubscriptionTerm
+    earlier = aliased(SubscriptionTerm)
+    latest = (
+        select(func.max(earlier.effective_from))
+        .where(
+            earlier.tenant_id == term.tenant_id,
+            earlier.service_id == term.service_id,
+            earlier.effective_from <= month,
+        )
+        .scalar_subquery()
+    )
+    while True:
+        query = select(term, Tenant).where(
+            term.tenant_id == Tenant.id,
+            term.effective_from == latest,
+            col(term.policy_id).is_not(None),
+        )
+        if after is not None:
+            query = query.where(
+                or_(
+                    col(term.tenant_id) > after[0],
+                    and_(col(term.tenant_id) == after[0], col(term.service_id) > after[1]),
+                )
+            )
+        rows = session.exec(
+            query.order_by(col(term.tenant_id), col(term.service_id)).limit(batch)
+        ).all()
+        for row, tenant in rows:
+            terms = change_of(row).terms
+            assert terms is not None
+            yield tenant, row.service_id, terms
+        if len(rows) < batch:
+            return
+        last = rows[-1][0]
+        after = (last.tenant_id, last.service_id)
+
+
+def portfolio_lines(
+    session: Session,
+    month: str,
+    now: datetime,
+    where: LineFilter,
+    after: tuple[str, str] | None = None,
+) -> Iterator[PortfolioLine]:
+    """The month's lines that the filter admits, in (tenant, service) order."""
+    reader = LineReader(session, month, now)
+    for tenant, service_id, terms in in_force_lines(session, month, after):
+        line = reader.line(tenant, service_id, terms)
+        if where.admits(line):
+            yield line
+
+
 def portfolio_page(
-    session: Session, month: str, now: datetime, after: tuple[str, str] | None, limit: int
-) -> PortfolioPage:
-    query = select(Subscription, Tenant).where(Subscription.tenant_id == Tenant.id)
-    if after is not None:
-        query = query.where(
-            or_(
-                col(Subscription.tenant_id) > after[0],
-                and_(
-                    col(Subscription.tenant_id) == after[0], col(Subscription.service_id) > after[1]
-                ),
-            )
-        )
-    rows = session.exec(
-        query.order_by(col(Subscription.tenant_id), col(Subscription.service_id)).limit(limit + 1)
-    ).all()
-    items = []
-    for subscription, tenant in rows[:limit]:
-        line, _ = service_line(session, tenant, subscription, month, now)
-        items.append(
-            PortfolioLine(
-                **line.model_dump(),
-                tenant_id=tenant.id,
-                tenant_name=tenant.name,
-                month=month,
-                currency=tenant.currency,
-                monthly_fee=money_text(
-                    Decimal(subscription.monthly_fee), minor_units(tenant.currency)
-                ),
-            )
-        )
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1][0]
-        next_cursor = encode_cursor(last.tenant_id, last.service_id)
-    return PortfolioPage(items=items, next_cursor=next_cursor)
+    session: Session,
+    month: str,
+    now: datetime,
+    where: LineFilter,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> tuple[Sequence[PortfolioLine], bool]:
+    """One full page of admitted lines (filters never make a page short), and whether
+    more follow."""
+    items: list[PortfolioLine] = []
+    for line in portfolio_lines(session, month, now, where, after):
+        items.append(line)
+        if len(items) > limit:
+            break
+    return items[:limit], len(items) > limit

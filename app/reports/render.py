@@ -6,10 +6,11 @@ three can never disagree.
 
 import csv
 import io
+from collections.abc import Iterable
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from app.reports.schemas import TenantReport
+from app.reports.schemas import PortfolioLine, ServiceLine, TenantReport
 
 CSV_COLUMNS = (
     "tenant_id",
@@ -30,6 +31,14 @@ CSV_COLUMNS = (
     "claim_open",
     "provisional",
     "incident_ids",
+    # The ledger: appended, so the columns before keep their places.
+    "monthly_fee",
+    "closed",
+    "adjusted_downtime_minutes",
+    "adjusted_availability_percent",
+    "adjusted_credit_amount",
+    "credit_delta",
+    "claim_status",
 )
 
 # A cell starting with one of these is a formula to a spreadsheet.
@@ -67,32 +76,54 @@ def report_csv(report: TenantReport, tenant_name: str) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for line in report.services:
-        incident_ids = " ".join(
-            incident.external_id for incident in line.incidents if incident.external_id
-        )
-        writer.writerow(
-            [
-                report.tenant_id,
-                text_cell(tenant_name),
-                report.month,
-                line.service_id,
-                line.policy_id,
-                line.period_minutes,
-                line.downtime_minutes,
-                line.availability_percent,
-                line.target_percent,
-                _cell(line.met),
-                _cell(line.credit_percent),
-                _cell(line.credit_days),
-                line.credit_amount,
-                report.currency,
-                line.claim_deadline,
-                _cell(line.claim_open),
-                _cell(line.provisional),
-                text_cell(incident_ids),
-            ]
-        )
+        writer.writerow(_row(report.tenant_id, tenant_name, report.month, report.currency, line))
     return out.getvalue()
+
+
+def portfolio_csv(lines: Iterable[PortfolioLine]) -> str:
+    """Every line of the month, one row each, with the tenant report's columns."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for line in lines:
+        writer.writerow(_row(line.tenant_id, line.tenant_name, line.month, line.currency, line))
+    return out.getvalue()
+
+
+def _row(
+    tenant_id: str, tenant_name: str, month: str, currency: str, line: ServiceLine
+) -> list[str]:
+    incident_ids = " ".join(
+        incident.external_id for incident in line.incidents if incident.external_id
+    )
+    adjusted = line.adjustment
+    return [
+        tenant_id,
+        text_cell(tenant_name),
+        month,
+        line.service_id,
+        line.policy_id,
+        line.period_minutes,
+        line.downtime_minutes,
+        line.availability_percent,
+        line.target_percent,
+        _cell(line.met),
+        _cell(line.credit_percent),
+        _cell(line.credit_days),
+        line.credit_amount,
+        currency,
+        line.claim_deadline,
+        _cell(line.claim_open),
+        _cell(line.provisional),
+        text_cell(incident_ids),
+        line.monthly_fee,
+        _cell(line.closed),
+        _cell(None if adjusted is None else adjusted.downtime_minutes),
+        _cell(None if adjusted is None else adjusted.availability_percent),
+        _cell(None if adjusted is None else adjusted.credit_amount),
+        _cell(None if adjusted is None else adjusted.credit_delta),
+        _cell(line.claim_status),
+    ]
 
 
 def report_html(report: TenantReport, tenant_name: str) -> str:

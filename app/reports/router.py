@@ -4,9 +4,9 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from app.deps import Now, PortfolioReader, ReadSession, VisibleTenant
 from app.errors import invalid, problem_responses
-from app.pagination import Cursor, Limit, decode_cursor
-from app.reports.build import portfolio_page, tenant_report
-from app.reports.render import report_csv, report_html
+from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from app.reports.build import LineFilter, portfolio_lines, portfolio_page, tenant_report
+from app.reports.render import portfolio_csv, report_csv, report_html
 from app.reports.schemas import PortfolioPage, TenantReport
 from app.sla.periods import MonthError, parse_month
 
@@ -15,7 +15,8 @@ router = APIRouter(tags=["reports"])
 MonthText = Annotated[str, Path(description="Calendar month YYYY-MM", examples=["2026-11"])]
 
 
-def _month(text: str) -> str:
+def checked_month(text: str) -> str:
+    """The path's month, or 422 naming it."""
     try:
         parse_month(text)
     except MonthError as error:
@@ -67,7 +68,7 @@ def get_tenant_report(
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TenantReport | Response:
     """The tenant's credit-eligibility report for one month, per service."""
-    report = tenant_report(session, tenant, _month(month), now)
+    report = tenant_report(session, tenant, checked_month(month), now)
     chosen = _chosen_format(format, accept)
     if chosen == "csv":
         body = report_csv(report, tenant.name)
@@ -78,7 +79,17 @@ def get_tenant_report(
     return Response(body, media_type=_MEDIA_TYPES[chosen])
 
 
-@router.get("/v1/reports/{month}", responses=problem_responses(401, 403, 422))
+@router.get(
+    "/v1/reports/{month}",
+    response_model=PortfolioPage,
+    responses={
+        200: {
+            "description": "One page of lines as JSON, or the whole month as CSV (`text/csv`)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(401, 403, 422),
+    },
+)
 def get_portfolio_report(
     month: MonthText,
     _caller: PortfolioReader,
@@ -86,10 +97,30 @@ def get_portfolio_report(
     now: Now,
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> PortfolioPage:
-    """Every tenant × service line for the month (admin and finance keys)."""
+    met: Annotated[
+        bool | None, Query(description="Only lines that met (or missed) the target")
+    ] = None,
+    claim_open: Annotated[
+        bool | None, Query(description="Only lines whose claim deadline has (not) passed")
+    ] = None,
+    closed: Annotated[bool | None, Query(description="Only lines of closed (open) months")] = None,
+    format: Annotated[
+        Literal["json", "csv"] | None,
+        Query(description="Overrides Accept; CSV is the whole month, without pages"),
+    ] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> PortfolioPage | Response:
+    """Every tenant × service line for the month (admin and finance keys); closed months
+    show their frozen figures and any adjustment."""
+    where = LineFilter(met=met, claim_open=claim_open, closed=closed)
+    month = checked_month(month)
+    if _chosen_format(format, accept) == "csv":
+        lines = portfolio_lines(session, month, now, where)
+        return Response(portfolio_csv(lines), media_type=_MEDIA_TYPES["csv"])
     after = None
     if cursor is not None:
         tenant_id, service_id = decode_cursor(cursor, str, str)
         after = (str(tenant_id), str(service_id))
-    return portfolio_page(session, _month(month), now, after, limit)
+    items, more = portfolio_page(session, month, now, where, after, limit)
+    next_cursor = encode_cursor(items[-1].tenant_id, items[-1].service_id) if more else None
+    return PortfolioPage(items=list(items), next_cursor=next_cursor)

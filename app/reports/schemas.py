@@ -1,5 +1,7 @@
 """Report bodies: every figure as decimal text."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from app.schemas import Page
@@ -22,9 +24,29 @@ class IncidentOut(BaseModel):
     counted_minutes: str
 
 
+class Adjustment(BaseModel):
+    """A closed line recomputed now, where that differs from its frozen figures."""
+
+    downtime_minutes: str
+    excluded_minutes: str
+    availability_percent: str
+    met: bool
+    credit_percent: str | None
+    credit_days: str | None
+    credit_amount: str
+    credit_delta: str = Field(
+        description="Recomputed − closed credit, exact, in the currency's minor unit"
+    )
+    provisional: bool
+
+
+ClaimStatus = Literal["draft", "filed", "granted", "denied", "withdrawn"]
+
+
 class ServiceLine(BaseModel):
     service_id: str
     policy_id: str
+    monthly_fee: str = Field(description="Of the terms in force in the month")
     period_start: str
     period_end: str
     measurement_timezone: str
@@ -39,9 +61,15 @@ class ServiceLine(BaseModel):
     credit_amount: str
     error_budget: ErrorBudgetOut
     claim_deadline: str
-    claim_open: bool
+    claim_open: bool = Field(description="Whether the claim deadline's day has not ended yet")
     provisional: bool
     incidents: list[IncidentOut]
+    closed: bool = Field(default=False, description="The figures are frozen as closed")
+    adjustment: Adjustment | None = Field(
+        default=None, description="Closed lines only: what recomputing now gives, if different"
+    )
+    claim_id: int | None = Field(default=None, description="The line's latest claim")
+    claim_status: ClaimStatus | None = None
 
 
 class TenantReport(BaseModel):
@@ -54,6 +82,12 @@ class TenantReport(BaseModel):
     currency: str
     services: list[ServiceLine]
     total_credit_amount: str
+    closed: bool = False
+    closed_at: str | None = None
+    closed_by: str | None = Field(default=None, description="The key id that closed it")
+    total_credit_delta: str | None = Field(
+        default=None, description="Closed months: the sum of the lines' credit_delta"
+    )
 
 
 class PortfolioLine(ServiceLine):
@@ -61,7 +95,8 @@ class PortfolioLine(ServiceLine):
     tenant_name: str
     month: str
     currency: str
-    monthly_fee: str
+    closed_at: str | None = None
+    closed_by: str | None = None
 
 
 class PortfolioPage(Page[PortfolioLine]):

@@ -2,14 +2,14 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 import pendulum
 
 from app.sla.numbers import round_half_up
-from app.sla.periods import Period
+from app.sla.periods import Period, day_start
 from app.sla.policies import Policy, Tier, parse_claim_window
 
 
@@ -72,7 +72,17 @@ def claim_is_open(period: Period, claim_window: str, now: datetime) -> bool:
     return now < _claim_closes(period, claim_window)
 
 
+def claim_deadline_ends(deadline: date, timezone: str) -> pendulum.DateTime:
+    """The instant the deadline's day ends in `timezone`: the start of the next day.
+
+    A claim may be filed until then. For a report line this is exactly when its
+    `claim_open` turns false, so a frozen line's deadline is judged as a live one's.
+    """
+    return day_start(deadline + timedelta(days=1), timezone)
+
+
 def _claim_closes(period: Period, claim_window: str) -> pendulum.DateTime:
     """Midnight starting the day on which `period_end + claim_window` falls."""
     closes: pendulum.DateTime = period.end + parse_claim_window(claim_window)
-    return closes.start_of("day")
+    # The first instant of that day: where midnight happens twice, the first one.
+    return day_start(closes.date(), period.timezone)

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pendulum
@@ -17,6 +17,8 @@ FIRST_YEAR, LAST_YEAR = 1970, 2999
 
 # [0-9], not \d, which also matches Arabic-Indic and fullwidth digits that int() reads.
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+# The first month there is; terms "in force for every month" start here.
+FIRST_MONTH = f"{FIRST_YEAR}-01"
 
 
 class MonthError(ValueError):
@@ -54,6 +56,30 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+def month_index(month: str) -> int:
+    """Months since year 0: consecutive months have consecutive indexes."""
+    year, number = parse_month(month)
+    return year * 12 + number - 1
+
+
+def month_at(index: int) -> str:
+    """The `YYYY-MM` month of a `month_index`, within the supported years."""
+    year, number = divmod(index, 12)
+    text = f"{year:04d}-{number + 1:02d}"
+    parse_month(text)
+    return text
+
+
+def add_months(month: str, count: int) -> str:
+    return month_at(month_index(month) + count)
+
+
+def utc_month(instant: datetime) -> str:
+    """The calendar month (UTC) an instant falls in."""
+    utc = instant.astimezone(UTC)
+    return f"{utc.year:04d}-{utc.month:02d}"
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """`[first instant of local day 1, first instant of the next month's day 1)` in
@@ -89,24 +115,25 @@ def month_period(month: str, timezone: str) -> Period:
     return Period(
         month=month,
         timezone=timezone,
-        start=_day_one_start(year, month_number, timezone),
-        end=_day_one_start(next_year, next_month, timezone),
+        start=day_start(date(year, month_number, 1), timezone),
+        end=day_start(date(next_year, next_month, 1), timezone),
     )
 
 
-def _day_one_start(year: int, month: int, timezone: str) -> pendulum.DateTime:
-    """The first instant of local day 1 of the month.
+def day_start(day: date, timezone: str) -> pendulum.DateTime:
+    """The first instant of a local day (a month's day 1, the day after a claim deadline).
 
     That is local midnight with fold=0, built with stdlib (PEP 495) semantics: where
     midnight happens twice (Havana, 1 November 2020: 01:00 falls back to 00:00), fold=0
     is its first occurrence, so the day's first hour is not handed to the month before.
     Where midnight does not exist (Asunción, 1 October 2023: 00:00 jumps to 01:00),
     fold=0 reads it with the offset from before the jump, which lands on the instant the
-    gap ends, because every gap on a day 1 in tzdata starts at exactly 00:00 (true of all
-    zones from 1970 to 2100; a property test keeps checking the awkward ones). pendulum's
+    gap ends, because every gap over a midnight in tzdata starts at exactly 00:00 (true of
+    every day of every zone from 1970 to 2100; a property test keeps checking the awkward
+    ones). pendulum's
     own fold=0 is not used: in a gap it moves back to the previous evening.
     """
-    local = datetime(year, month, 1, tzinfo=pendulum.timezone(timezone), fold=0)
+    local = datetime(day.year, day.month, day.day, tzinfo=pendulum.timezone(timezone), fold=0)
     # Through UTC, so that pendulum's DateTime carries the offset (and fold) that the
     # instant really has rather than re-reading a wall-clock time that does not exist.
     return pendulum.instance(local.astimezone(UTC)).in_timezone(timezone)

@@ -1,21 +1,48 @@
-"""Subscription bodies: a tenant's service under a policy."""
+"""Subscription bodies: a tenant's service under a policy, with its terms over time."""
 
 from pydantic import BaseModel, Field
 
 from app.schemas import DecimalText, Strict, Text
+
+Month = Text
 
 
 class SubscriptionPut(Strict):
     policy_id: Text = Field(max_length=64)
     monthly_fee: DecimalText
     users: int | None = Field(default=None, ge=1, le=100_000_000, description="Seats")
+    effective_from: Month | None = Field(
+        default=None,
+        max_length=7,
+        description="`YYYY-MM`: the first month these terms hold, until the next later "
+        "terms. Default: every month for a service's first terms, otherwise the "
+        "current month (UTC)",
+        examples=["2027-01"],
+    )
+
+
+class TermsPublic(BaseModel):
+    effective_from: str | None = Field(
+        description="`YYYY-MM`, the first month in force; null: every month before too"
+    )
+    effective_to: str | None = Field(
+        description="`YYYY-MM`, the last month in force; null: no later terms or end"
+    )
+    policy_id: str
+    monthly_fee: str
+    users: int | None
 
 
 class SubscriptionPublic(BaseModel):
     tenant_id: str
     service_id: str
-    policy_id: str
+    policy_id: str = Field(
+        description="Of the terms in force this month (UTC); if none, of the next terms, "
+        "or else of the last ones"
+    )
     monthly_fee: str
     users: int | None
     created_at: str
-    updated_at: str
+    updated_at: str = Field(description="When the terms last changed")
+    in_force: bool = Field(description="Whether the service has terms in force this month")
+    terms: list[TermsPublic] = Field(description="Oldest first; months between them lapsed")

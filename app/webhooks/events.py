@@ -101,7 +101,7 @@ class ClaimChangedData(_Data):
     claim_id: Identifier
     service_id: Identifier
     month: Month
-    status: Literal["draft", "filed", "granted", "denied"]
+    status: Literal["draft", "filed", "granted", "denied", "withdrawn"]
     provider_reference: Annotated[str, Field(max_length=200)] | None = None
     credited_amount: DecimalString | None = Field(default=None, description="Once granted")
     currency: Currency

@@ -1547,7 +1547,8 @@ def test_a_negative_zero_fee_is_stored_and_shown_as_zero(
     with engine.connect() as connection:
         row = connection.execute(
             text(
-                "SELECT monthly_fee FROM subscription WHERE tenant_id = :t AND service_id = 'free'"
+                "SELECT monthly_fee FROM subscription_term "
+                "WHERE tenant_id = :t AND service_id = 'free'"
             ),
             {"t": tenant},
         ).one()

@@ -44,7 +44,11 @@ TENANT_KEY_MAY = {
     ("GET", "/v1/tenants"),
 }
 # Writes that a finance key may make.
-FINANCE_MAY_WRITE: set[tuple[str, str]] = set()
+FINANCE_MAY_WRITE: set[tuple[str, str]] = {
+    ("POST", "/v1/tenants/{tenant_id}/reports/{month}/close"),
+    ("POST", "/v1/tenants/{tenant_id}/claims"),
+    ("PATCH", "/v1/tenants/{tenant_id}/claims/{claim_id}"),
+}
 # A valid body for each write, so that only the caller decides the answer.
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/tenants"): {"id": "intruder", "name": "Intruder"},
@@ -64,6 +68,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/v1/tenants/{tenant_id}/outages/{outage_id}"): {"end": "2026-11-03T10:05:00Z"},
     ("POST", "/v1/api-keys"): {"role": "admin"},
     ("POST", "/v1/webhooks"): {"url": "https://hooks.example.com/sla", "events": ["month.closed"]},
+    ("POST", "/v1/tenants/{tenant_id}/claims"): {"service_id": "chat", "month": "2026-11"},
+    ("PATCH", "/v1/tenants/{tenant_id}/claims/{claim_id}"): {"status": "withdrawn"},
 }
 
 
@@ -117,6 +123,14 @@ def world(client: TestClient, database_url: str) -> dict[str, str]:
         data={"format": "csv"},
     )
     assert imported.status_code == 201, imported.text
+    # Beta's November closed, with a claim on its mail credit (2 h down: 25 % of 100.00);
+    # its chat line (1 h down: 25 % of 50.00) is not claimed yet, so a claim body for it
+    # would succeed for a caller allowed to send it.
+    subscribe(client, "beta", "chat", "microsoft-365", "50.00")
+    store_outages(client, "beta", window("chat", "2026-11-05T10:00:00Z", "2026-11-05T11:00:00Z"))
+    assert client.post("/v1/tenants/beta/reports/2026-11/close").status_code == 201
+    claim = client.post("/v1/tenants/beta/claims", json={"service_id": "mail", "month": "2026-11"})
+    assert claim.status_code == 201, claim.text
     _, alpha_key = make_key(client, "tenant", "alpha")
     finance_id, finance_key = make_key(client, "finance")
     revoked_id, revoked_key = make_key(client, "admin")
@@ -125,6 +139,7 @@ def world(client: TestClient, database_url: str) -> dict[str, str]:
         "tenant_id": "beta",
         "outage_id": str(beta["outages"][0]["id"]),
         "import_id": str(imported.json()["id"]),
+        "claim_id": str(claim.json()["id"]),
         "service_id": "mail",
         "month": "2026-11",
         "policy_id": "microsoft-365",

@@ -4,7 +4,7 @@ deadlines and claim_is_open, and policy_errors.
 """
 
 import dataclasses
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -12,7 +12,13 @@ from typing import Any
 import pendulum
 import pytest
 
-from app.sla.credits import claim_deadline, claim_is_open, credit_for, tier_for
+from app.sla.credits import (
+    claim_deadline,
+    claim_deadline_ends,
+    claim_is_open,
+    credit_for,
+    tier_for,
+)
 from app.sla.periods import month_period
 from app.sla.policies import BUILTIN_POLICIES, Policy, Tier, policy_errors
 
@@ -294,6 +300,56 @@ def test_claim_deadline(month: str, zone: str, window: str, deadline: date) -> N
 )
 def test_claim_is_open(zone: str, window: str, now: datetime, is_open: bool) -> None:
     assert claim_is_open(month_period("2026-11", zone), window, now) is is_open
+
+
+@pytest.mark.parametrize(
+    ("deadline", "zone", "ends_utc"),
+    [
+        # 31 Dec in UTC ends at 1 Jan 00:00Z
+        pytest.param(date(2026, 12, 31), "UTC", datetime(2027, 1, 1, tzinfo=UTC), id="utc"),
+        # 31 Dec in New York ends at 1 Jan 00:00 EST (−05:00) = 05:00Z
+        pytest.param(
+            date(2026, 12, 31), "America/New_York", datetime(2027, 1, 1, 5, tzinfo=UTC), id="ny"
+        ),
+        # 30 Apr in Sydney ends at 1 May 00:00 AEST (+10:00; DST ended 5 Apr) = 30 Apr 14:00Z
+        pytest.param(
+            date(2026, 4, 30),
+            "Australia/Sydney",
+            datetime(2026, 4, 30, 14, tzinfo=UTC),
+            id="sydney",
+        ),
+        # 31 Oct 2020 in Havana ends at the first of the two midnights of 1 Nov:
+        # 00:00 CDT (−04:00) = 04:00Z (the second, 00:00 CST, would be 05:00Z)
+        pytest.param(
+            date(2020, 10, 31),
+            "America/Havana",
+            datetime(2020, 11, 1, 4, tzinfo=UTC),
+            id="havana-first-midnight",
+        ),
+        # 31 Mar 1990 in Havana: 1 Apr 00:00 did not exist (00:00 CST → 01:00 CDT); the
+        # day starts at 01:00 CDT (−04:00) = 05:00Z
+        pytest.param(
+            date(1990, 3, 31),
+            "America/Havana",
+            datetime(1990, 4, 1, 5, tzinfo=UTC),
+            id="havana-midnight-skipped",
+        ),
+    ],
+)
+def test_claim_deadline_ends(deadline: date, zone: str, ends_utc: datetime) -> None:
+    assert claim_deadline_ends(deadline, zone).astimezone(UTC) == ends_utc
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "America/Havana", "Asia/Tokyo"])
+@pytest.mark.parametrize("window", ["P1M", "P2M", "P30D", "P1MT12H"])
+@pytest.mark.parametrize("month", ["2020-09", "2020-10", "2026-11"])
+def test_a_deadline_ends_when_the_claim_closes(month: str, zone: str, window: str) -> None:
+    # What a closed month's frozen line is judged by (its deadline and zone) agrees with
+    # the live line's claim_open: open one microsecond before the end, closed at it.
+    period = month_period(month, zone)
+    ends = claim_deadline_ends(claim_deadline(period, window), zone)
+    assert claim_is_open(period, window, ends - timedelta(microseconds=1))
+    assert not claim_is_open(period, window, ends)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,109 @@
+"""Ledger bodies: claims, a service's months, a month's summary. Money as decimal text."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.reports.schemas import Adjustment, ClaimStatus
+from app.schemas import DecimalText, Page, Strict, Text
+
+
+class ClaimCreate(Strict):
+    service_id: Text = Field(max_length=64, examples=["exchange-online"])
+    month: Text = Field(max_length=7, description="`YYYY-MM`, a closed month", examples=["2026-11"])
+
+
+class ClaimPatch(Strict):
+    """Move a claim: `filed` with `provider_reference`; then `granted` with
+    `credited_amount` or `denied` with `reason`; `withdrawn` from draft or filed."""
+
+    status: Literal["filed", "granted", "denied", "withdrawn"]
+    provider_reference: Text | None = Field(
+        default=None, min_length=1, max_length=200, description="Required to file"
+    )
+    credited_amount: DecimalText | None = Field(
+        default=None, description="Required to grant: what the provider credited"
+    )
+    reason: Text | None = Field(
+        default=None, min_length=1, max_length=1000, description="Required to deny"
+    )
+
+
+class ClaimPublic(BaseModel):
+    id: int
+    tenant_id: str
+    service_id: str
+    month: str
+    status: ClaimStatus
+    currency: str
+    credit_amount: str = Field(description="The closed line's credit, as claimed")
+    claim_deadline: str = Field(description="Filing is possible until this day ends")
+    measurement_timezone: str = Field(description="The zone the deadline is a date in")
+    provider_reference: str | None
+    credited_amount: str | None
+    reason: str | None
+    created_at: str
+    updated_at: str
+    filed_at: str | None
+    decided_at: str | None = Field(description="When it was granted, denied or withdrawn")
+
+
+class ClaimPage(Page[ClaimPublic]):
+    pass
+
+
+class HistoryMonth(BaseModel):
+    """One month of a service: frozen figures if the month is closed."""
+
+    month: str
+    policy_id: str
+    monthly_fee: str
+    currency: str
+    period_minutes: str
+    downtime_minutes: str
+    availability_percent: str
+    target_percent: str
+    met: bool
+    credit_amount: str
+    claim_deadline: str
+    claim_open: bool
+    provisional: bool
+    closed: bool
+    adjustment: Adjustment | None
+    claim_id: int | None
+    claim_status: ClaimStatus | None
+
+
+class HistoryPage(Page[HistoryMonth]):
+    pass
+
+
+class CurrencyTotal(BaseModel):
+    currency: str
+    lines: int
+    credit_amount: str = Field(description="As shown: closed lines' frozen credit")
+    credit_delta: str = Field(description="The sum of closed lines' adjustments")
+
+
+class ClaimCounts(BaseModel):
+    draft: int = 0
+    filed: int = 0
+    granted: int = 0
+    denied: int = 0
+    withdrawn: int = 0
+
+
+class MonthSummary(BaseModel):
+    month: str
+    lines: int
+    met: int
+    missed: int
+    provisional: int
+    closed: int = Field(description="Lines of tenants whose month is closed")
+    credit_totals: list[CurrencyTotal] = Field(description="One per currency, by code")
+    claims: ClaimCounts
+    open_claims: int = Field(description="Claims not yet decided: draft or filed")
+    unclaimed_lines: int = Field(
+        description="Lines with a credit, their claim deadline not passed, and no claim "
+        "other than withdrawn ones"
+    )
