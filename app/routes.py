@@ -9,6 +9,7 @@ from app.imports import router as imports
 from app.outages import router as outages
 from app.policies import router as policies
 from app.reports import router as reports
+from app.reports import share
 from app.subscriptions import router as subscriptions
 from app.tenants import router as tenants
 from app.webhooks import router as webhooks
@@ -23,6 +24,7 @@ for module in (
     outages,
     imports,
     reports,
+    share,
     audit,
     webhooks,
 ):

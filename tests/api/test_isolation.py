@@ -35,16 +35,19 @@ ROUTES = sorted(
     if isinstance(route.original_route, APIRoute)
     for method in route.methods or ()
 )
-# What needs no key at all.
-PUBLIC = {("GET", "/healthz")}
+# What needs no key at all: liveness, and a share link (its token is the credential;
+# tests/api/test_report_links.py checks that nothing but a signed token opens it).
+PUBLIC = {("GET", "/healthz"), ("GET", "/v1/shared/reports/{token}")}
 # Routes outside any tenant that a tenant key may read (their data is not a tenant's).
 TENANT_KEY_MAY = {
     ("GET", "/v1/policies"),
     ("GET", "/v1/policies/{policy_id}"),
     ("GET", "/v1/tenants"),
 }
-# Writes that a finance key may make.
-FINANCE_MAY_WRITE: set[tuple[str, str]] = set()
+# Writes that a finance key may make: a share link shows only what it may read.
+FINANCE_MAY_WRITE: set[tuple[str, str]] = {
+    ("POST", "/v1/tenants/{tenant_id}/reports/{month}/links")
+}
 # A valid body for each write, so that only the caller decides the answer.
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/tenants"): {"id": "intruder", "name": "Intruder"},
@@ -64,6 +67,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/v1/tenants/{tenant_id}/outages/{outage_id}"): {"end": "2026-11-03T10:05:00Z"},
     ("POST", "/v1/api-keys"): {"role": "admin"},
     ("POST", "/v1/webhooks"): {"url": "https://hooks.example.com/sla", "events": ["month.closed"]},
+    ("POST", "/v1/tenants/{tenant_id}/reports/{month}/links"): {"format": "html"},
 }
 
 
@@ -117,6 +121,8 @@ def world(client: TestClient, database_url: str) -> dict[str, str]:
         data={"format": "csv"},
     )
     assert imported.status_code == 201, imported.text
+    shared = client.post("/v1/tenants/beta/reports/2026-11/links", json={"format": "html"})
+    assert shared.status_code == 201, shared.text
     _, alpha_key = make_key(client, "tenant", "alpha")
     finance_id, finance_key = make_key(client, "finance")
     revoked_id, revoked_key = make_key(client, "admin")
@@ -133,6 +139,7 @@ def world(client: TestClient, database_url: str) -> dict[str, str]:
         "finance_key": finance_key,
         "revoked_key": revoked_key,
         "webhook_id": _stored_webhook(database_url),
+        "token": shared.json()["url"].rsplit("/", 1)[1],
     }
 
 
