@@ -33,10 +33,13 @@ log = logging.getLogger("app")
 
 # [0-9], not \d, which also matches digits of other scripts that int() reads.
 _LIFETIME = re.compile(
-    r"P(?:(?P<weeks>[0-9]{1,9})W)?(?:(?P<days>[0-9]{1,9})D)?"
-    r"(?:T(?:(?P<hours>[0-9]{1,9})H)?(?:(?P<minutes>[0-9]{1,9})M)?(?:(?P<seconds>[0-9]{1,9})S)?)?",
+    r"P(?:(?P<weeks>[0-9]+)W)?(?:(?P<days>[0-9]+)D)?"
+    r"(?:T(?:(?P<hours>[0-9]+)H)?(?:(?P<minutes>[0-9]+)M)?(?:(?P<seconds>[0-9]+)S)?)?",
     re.ASCII,
 )
+# 90 days is 7,776,000 seconds: a part with more digits than that is too long, and is
+# not read at all, so no number past what timedelta holds is ever built.
+_MAX_DIGITS = 7
 _CALENDAR = re.compile(r"P(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+W)?(?:[0-9]+D)?", re.ASCII)
 
 
@@ -55,12 +58,15 @@ def parse_lifetime(text: str) -> timedelta:
                 f"'{text}' counts years or months, whose length varies; give days, such as P30D"
             )
         raise ValueError(f"'{text}' is not an ISO 8601 duration such as P7D or PT12H")
+    too_long = f"'{text}' is longer than {LONGEST_LIFETIME}, the longest a link may live"
+    if any(len((value or "").lstrip("0")) > _MAX_DIGITS for value in match.groups()):
+        raise ValueError(too_long)
     parts = {name: int(value or 0) for name, value in match.groupdict().items()}
     lifetime = timedelta(**parts)
     if lifetime <= timedelta(0):
         raise ValueError(f"'{text}' must be longer than zero")
     if lifetime > MAX_LIFETIME:
-        raise ValueError(f"'{text}' is longer than {LONGEST_LIFETIME}, the longest a link may live")
+        raise ValueError(too_long)
     return lifetime
 
 
