@@ -40,17 +40,22 @@ def clock() -> Clock:
     return Clock(pendulum.datetime(2026, 12, 5, 12, tz="UTC"))
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def fresh_database(directory: Path) -> str:
+    """A new SQLite file in `directory`, or the PostgreSQL test database emptied."""
     server = os.environ.get("SLA_TEST_DATABASE_URL")
     if not server:
-        return f"sqlite:///{tmp_path / 'ledger.db'}"
+        return f"sqlite:///{directory / 'ledger.db'}"
     engine = create_engine(server)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return server
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return fresh_database(tmp_path)
 
 
 @pytest.fixture
