@@ -252,8 +252,12 @@ def report_pdf(html: str) -> bytes:
     """The page as PDF, laid out by WeasyPrint with the page's print styles."""
     # Imported here: WeasyPrint loads Pango when imported, which only PDFs need.
     from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
-    pdf: bytes = HTML(string=html).write_pdf()
+    # The page loads nothing; should a URL ever slip into it, it is not fetched
+    # (no server-side request to wherever it points).
+    nothing = URLFetcher(allowed_protocols=["data"])
+    pdf: bytes = HTML(string=html, url_fetcher=nothing).write_pdf()
     return pdf
 
 
