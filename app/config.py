@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # Let webhooks go to http:// URLs and loopback or private addresses (development).
     webhook_allow_insecure: bool = False
 
+    # Share links (docs/reports.md): the secret that signs them. Without it a random one
+    # is made at start-up, and links stop working when the process restarts.
+    link_secret: SecretStr | None = None
+    # Where people reach the API, e.g. "https://sla.example.com", for the URLs of share
+    # links; without it, the scheme and host the creating request came to.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
+
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Self:
         # Connecting, sending and waiting for the answer each have the timeout.

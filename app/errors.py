@@ -57,6 +57,10 @@ class Conflict(ProblemError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class Gone(ProblemError):
+    status, title, slug = 410, "Gone", "gone"
+
+
 class ContentTooLarge(ProblemError):
     status, title, slug = 413, "Content too large", "content-too-large"
 
@@ -145,6 +149,7 @@ _DESCRIPTIONS = {
     403: "The key's role may not do this",
     404: "Not found, or not visible to this key",
     409: "Conflicts with what is stored",
+    410: "Gone for good: an expired share link",
     413: "The request body is larger than the server accepts",
     422: "Invalid input; `errors` names each field and value",
     429: "Too many requests for this key; `Retry-After` says when to try again",

@@ -17,6 +17,7 @@ from starlette.routing import compile_path
 
 from app.config import Settings, get_settings
 from app.db import make_engine, migrate
+from app.docs import install_docs
 from app.errors import (
     PROBLEM_JSON,
     Conflict,
@@ -32,6 +33,7 @@ from app.guards import RequestGuard
 from app.idempotency import Replay
 from app.ledger.events import unclaimed_credits
 from app.limits import BodyLimit, RateLimit, database_busy
+from app.reports.links import link_signer
 from app.routes import router
 from app.webhooks.openapi import declare_webhooks
 from app.webhooks.worker import WebhookWorker
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url, settings.db_busy_timeout_seconds)
         migrate(engine)
         app.state.engine = engine
+        # Signs share links; a random secret (and a warning) without SLA_LINK_SECRET.
+        app.state.link_signer = link_signer(settings)
         # Pull sync's outbound client; tests replace its transport with pytest-httpx.
         app.state.http = httpx.Client()
         # Webhook deliveries and the claim-deadline check (docs/webhooks.md).
@@ -73,9 +77,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # Served with local assets by install_docs: FastAPI's own load them from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.include_router(router)
+    install_docs(app)
     declare_webhooks(app)
     app.add_middleware(RequestGuard)
     app.add_exception_handler(ProblemError, _problem_error)

@@ -10,6 +10,7 @@ from app.ledger import router as ledger
 from app.outages import router as outages
 from app.policies import router as policies
 from app.reports import router as reports
+from app.reports import share
 from app.subscriptions import router as subscriptions
 from app.tenants import router as tenants
 from app.webhooks import router as webhooks
@@ -25,6 +26,7 @@ for module in (
     imports,
     reports,
     ledger,
+    share,
     audit,
     webhooks,
 ):

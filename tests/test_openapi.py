@@ -31,10 +31,15 @@ def test_every_operation_has_a_snake_case_id_and_one_tag() -> None:
         assert len(operation["tags"]) == 1, (method, path)
 
 
+# Opened without a key: liveness, and a share link (its token is the credential).
+PUBLIC = {"/healthz", "/v1/shared/reports/{token}"}
+
+
 def test_authenticated_operations_declare_401_and_problem_bodies() -> None:
     for method, path, operation in _operations():
-        if path == "/healthz":
+        if path in PUBLIC:
             assert "security" not in operation
+            assert "401" not in operation["responses"], (method, path)
             continue
         assert operation["security"] == [{"ApiKey": []}, {"Bearer": []}], (method, path)
         assert "401" in operation["responses"], (method, path)
@@ -48,6 +53,19 @@ def test_every_operation_declares_422() -> None:
     # any route; so every operation, even one that takes no input, can answer 422.
     for method, path, operation in _operations():
         assert "422" in operation["responses"], (method, path)
+
+
+def test_the_report_declares_its_page_and_pdf_and_a_share_link_its_own_answers() -> None:
+    spec = json.loads(COMMITTED.read_text())["paths"]
+    report = spec["/v1/tenants/{tenant_id}/reports/{month}"]["get"]["responses"]["200"]
+    assert {"application/json", "text/csv", "text/html", "application/pdf"} <= set(
+        report["content"]
+    )
+    shared = spec["/v1/shared/reports/{token}"]["get"]["responses"]
+    assert set(shared["200"]["content"]) == {"text/html", "application/pdf"}
+    assert {"404", "410"} <= set(shared)
+    created = spec["/v1/tenants/{tenant_id}/reports/{month}/links"]["post"]["responses"]
+    assert "201" in created
 
 
 def test_no_float_in_any_money_or_percent_field() -> None:

@@ -86,8 +86,8 @@ def service_line(
     # Subscribing checks the policy exists and policies are never deleted.
     assert policy is not None, terms.policy_id
     period = month_period(month, policy.zone_for(tenant.timezone))
-    outages = _windows_near(session, tenant.id, service_id, period, policy)
-    windows = [_window(outage, terms) for outage in outages]
+    outages = windows_near(session, tenant.id, service_id, period, policy)
+    windows = [window_of(outage, terms) for outage in outages]
     minor = minor_units(tenant.currency)
     result = assess_service(
         windows,
@@ -107,7 +107,7 @@ def service_line(
     )
 
 
-def _windows_near(
+def windows_near(
     session: Session, tenant_id: str, service_id: str, period: Period, policy: Policy
 ) -> list[Outage]:
     # A minimum-run rule judges runs on the whole timeline: a run reaching into the
@@ -129,7 +129,7 @@ def _windows_near(
     return list(session.exec(query).all())
 
 
-def _window(outage: Outage, terms: Terms) -> Window:
+def window_of(outage: Outage, terms: Terms) -> Window:
     # users_affected is weighed against the seats of the month's terms.
     if outage.users_affected is not None and terms.users:
         impact = impact_from_users(outage.users_affected, terms.users)

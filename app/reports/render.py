@@ -1,14 +1,13 @@
-"""The tenant report as CSV (for spreadsheets) and HTML (for a person).
+"""The tenant report as CSV (for spreadsheets); the page for a person (HTML, PDF) is
+in `pages.py`.
 
 Both are renderings of the same `TenantReport` the JSON answer carries, so the
-three can never disagree.
+representations can never disagree.
 """
 
 import csv
 import io
 from collections.abc import Iterable
-
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from app.reports.schemas import PortfolioLine, ServiceLine, TenantReport
 
@@ -46,10 +45,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # What a spreadsheet passes over before the trigger: white space of every kind,
 # including no-break and zero-width spaces and the byte-order mark.
 _IGNORED_BEFORE_FORMULA = (" ", "\u00a0", "\u2007", "\u202f", "\u200b", "\ufeff", "\u3000")
-
-_templates = Environment(
-    loader=PackageLoader("app.reports", "templates"), autoescape=select_autoescape()
-)
 
 
 def _cell(value: object) -> str:
@@ -124,7 +119,3 @@ def _row(
         _cell(None if adjusted is None else adjusted.credit_delta),
         _cell(line.claim_status),
     ]
-
-
-def report_html(report: TenantReport, tenant_name: str) -> str:
-    return _templates.get_template("report.html").render(report=report, tenant_name=tenant_name)

@@ -6,7 +6,8 @@ from app.deps import Now, PortfolioReader, ReadSession, VisibleTenant
 from app.errors import invalid, problem_responses
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from app.reports.build import LineFilter, portfolio_lines, portfolio_page, tenant_report
-from app.reports.render import portfolio_csv, report_csv, report_html
+from app.reports.pages import page_response
+from app.reports.render import portfolio_csv, report_csv
 from app.reports.schemas import PortfolioPage, TenantReport
 from app.sla.periods import MonthError, parse_month
 
@@ -24,16 +25,17 @@ def checked_month(text: str) -> str:
     return text
 
 
-ReportFormat = Literal["json", "csv", "html"]
+ReportFormat = Literal["json", "csv", "html", "pdf"]
 _MEDIA_TYPES: dict[ReportFormat, str] = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
 }
 
 
 def _chosen_format(requested: ReportFormat | None, accept: str | None) -> ReportFormat:
-    """`?format=` wins; otherwise the first of CSV or HTML the Accept header names."""
+    """`?format=` wins; otherwise the first of CSV, HTML or PDF the Accept header names."""
     if requested is not None:
         return requested
     for media_range in (accept or "").split(","):
@@ -42,6 +44,8 @@ def _chosen_format(requested: ReportFormat | None, accept: str | None) -> Report
             return "csv"
         if media_type == "text/html":
             return "html"
+        if media_type == "application/pdf":
+            return "pdf"
     return "json"
 
 
@@ -50,10 +54,12 @@ def _chosen_format(requested: ReportFormat | None, accept: str | None) -> Report
     response_model=TenantReport,
     responses={
         200: {
-            "description": "The report as JSON, CSV (`text/csv`) or HTML (`text/html`)",
+            "description": "The report as JSON, CSV (`text/csv`), a page for a person "
+            "(`text/html`) or that page as PDF (`application/pdf`)",
             "content": {
                 "text/csv": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
             },
         },
         **problem_responses(401, 404, 422),
@@ -72,8 +78,8 @@ def get_tenant_report(
     chosen = _chosen_format(format, accept)
     if chosen == "csv":
         body = report_csv(report, tenant.name)
-    elif chosen == "html":
-        body = report_html(report, tenant.name)
+    elif chosen == "html" or chosen == "pdf":
+        return page_response(session, tenant, report, now, chosen)
     else:
         return report
     return Response(body, media_type=_MEDIA_TYPES[chosen])

@@ -35,8 +35,9 @@ ROUTES = sorted(
     if isinstance(route.original_route, APIRoute)
     for method in route.methods or ()
 )
-# What needs no key at all.
-PUBLIC = {("GET", "/healthz")}
+# What needs no key at all: liveness, and a share link (its token is the credential;
+# tests/api/test_report_links.py checks that nothing but a signed token opens it).
+PUBLIC = {("GET", "/healthz"), ("GET", "/v1/shared/reports/{token}")}
 # Routes outside any tenant that a tenant key may read (their data is not a tenant's).
 TENANT_KEY_MAY = {
     ("GET", "/v1/policies"),
@@ -48,6 +49,7 @@ FINANCE_MAY_WRITE: set[tuple[str, str]] = {
     ("POST", "/v1/tenants/{tenant_id}/reports/{month}/close"),
     ("POST", "/v1/tenants/{tenant_id}/claims"),
     ("PATCH", "/v1/tenants/{tenant_id}/claims/{claim_id}"),
+    ("POST", "/v1/tenants/{tenant_id}/reports/{month}/links"),
 }
 # A valid body for each write, so that only the caller decides the answer.
 BODIES: dict[tuple[str, str], Any] = {
@@ -70,6 +72,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/webhooks"): {"url": "https://hooks.example.com/sla", "events": ["month.closed"]},
     ("POST", "/v1/tenants/{tenant_id}/claims"): {"service_id": "chat", "month": "2026-11"},
     ("PATCH", "/v1/tenants/{tenant_id}/claims/{claim_id}"): {"status": "withdrawn"},
+    ("POST", "/v1/tenants/{tenant_id}/reports/{month}/links"): {"format": "html"},
 }
 
 
@@ -131,6 +134,8 @@ def world(client: TestClient, database_url: str) -> dict[str, str]:
     assert client.post("/v1/tenants/beta/reports/2026-11/close").status_code == 201
     claim = client.post("/v1/tenants/beta/claims", json={"service_id": "mail", "month": "2026-11"})
     assert claim.status_code == 201, claim.text
+    shared = client.post("/v1/tenants/beta/reports/2026-11/links", json={"format": "html"})
+    assert shared.status_code == 201, shared.text
     _, alpha_key = make_key(client, "tenant", "alpha")
     finance_id, finance_key = make_key(client, "finance")
     revoked_id, revoked_key = make_key(client, "admin")
@@ -148,6 +153,7 @@ def world(client: TestClient, database_url: str) -> dict[str, str]:
         "finance_key": finance_key,
         "revoked_key": revoked_key,
         "webhook_id": _stored_webhook(database_url),
+        "token": shared.json()["url"].rsplit("/", 1)[1],
     }
 
 

@@ -1,0 +1,1 @@
+"""Developer tools: `make screenshot`, and the Chromium launcher the browser tests share."""
