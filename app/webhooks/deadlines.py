@@ -9,31 +9,17 @@ nothing, and two workers racing for one line send it once.
 
 Wiring it to the ledger
 -----------------------
-The ledger (closed months, claims) is not part of this package. The check finds
-its lines through a *candidates query*, a plain function
+The ledger (closed months, claims) is not part of this package, and this package
+must not import it. The check finds its lines through a *candidates query*, a plain
+function passed in by whoever starts the worker (`app.main` passes
+`app.ledger.events.unclaimed_credits`):
 
     def candidates(session: Session, first: date, last: date) -> Iterable[DeadlineCandidate]
 
-that returns the closed lines with a credit and no filed claim whose
-`claim_deadline` lies in [first, last]. Two ways to provide it:
-
-1. **The default, `ledger_candidates`**, reads a relation named
-   `ledger_unclaimed_credit` (a view the ledger's migration creates) with the
-   columns
-
-       tenant_id TEXT, service_id TEXT, month TEXT ('YYYY-MM'),
-       claim_deadline DATE or TEXT ('YYYY-MM-DD'), credit_amount TEXT (decimal),
-       currency TEXT (ISO 4217)
-
-   one row per closed line with a credit above zero and no claim in state `filed`
-   or later (`filed`, `granted`, `denied`). Until that relation exists the
-   default finds nothing, so the check is harmless before the ledger lands.
-2. **Your own function**, passed as `candidates=` to `check_deadlines` (and to
-   `WebhookWorker`, which the app starts in `app.main`'s lifespan).
-
-The worker calls `check_deadlines(engine, now, candidates)` every
-`SLA_WEBHOOK_DEADLINE_CHECK_SECONDS` (default an hour). Tests call it with an
-injected `now` and a fake candidates function.
+returning the closed lines with a credit and no filed claim whose `claim_deadline`
+lies in [first, last]. The worker calls `check_deadlines(engine, now, candidates)`
+every `SLA_WEBHOOK_DEADLINE_CHECK_SECONDS` (default an hour); tests call it with an
+injected `now`.
 """
 
 import logging
@@ -42,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -54,7 +40,6 @@ from app.webhooks.service import record_event
 log = logging.getLogger(__name__)
 
 LEAD = timedelta(days=7)
-LEDGER_RELATION = "ledger_unclaimed_credit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,36 +57,6 @@ class DeadlineCandidate:
 CandidatesQuery = Callable[[Session, date, date], Iterable[DeadlineCandidate]]
 
 
-def ledger_candidates(session: Session, first: date, last: date) -> list[DeadlineCandidate]:
-    """The default candidates query: the ledger's `ledger_unclaimed_credit` relation."""
-    inspector = inspect(session.connection())
-    if not (inspector.has_table(LEDGER_RELATION) or LEDGER_RELATION in inspector.get_view_names()):
-        return []
-    rows = session.execute(
-        text(
-            "SELECT tenant_id, service_id, month, claim_deadline, credit_amount, currency "
-            f"FROM {LEDGER_RELATION} "
-            "WHERE claim_deadline >= :first AND claim_deadline <= :last"
-        ),
-        {"first": first.isoformat(), "last": last.isoformat()},
-    )
-    return [
-        DeadlineCandidate(
-            tenant_id=row.tenant_id,
-            service_id=row.service_id,
-            month=row.month,
-            claim_deadline=(
-                row.claim_deadline
-                if isinstance(row.claim_deadline, date)
-                else date.fromisoformat(row.claim_deadline)
-            ),
-            credit_amount=str(row.credit_amount),
-            currency=row.currency,
-        )
-        for row in rows
-    ]
-
-
 def _has_credit(candidate: DeadlineCandidate) -> bool:
     try:
         return Decimal(str(candidate.credit_amount)) > 0
@@ -109,9 +64,7 @@ def _has_credit(candidate: DeadlineCandidate) -> bool:
         return False
 
 
-def check_deadlines(
-    engine: Engine, now: datetime, candidates: CandidatesQuery = ledger_candidates
-) -> int:
+def check_deadlines(engine: Engine, now: datetime, candidates: CandidatesQuery) -> int:
     """Emit `claim.deadline_near` for each line newly within 7 days of its deadline.
 
     Returns how many events it emitted; a line announced before is never announced again.

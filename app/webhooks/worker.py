@@ -18,7 +18,7 @@ import pendulum
 from sqlalchemy import Engine
 
 from app.config import Settings
-from app.webhooks.deadlines import CandidatesQuery, check_deadlines, ledger_candidates
+from app.webhooks.deadlines import CandidatesQuery, check_deadlines
 from app.webhooks.delivery import USER_AGENT, deliver_due
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class WebhookWorker:
         self,
         engine: Engine,
         settings: Settings,
-        candidates: CandidatesQuery = ledger_candidates,
+        candidates: CandidatesQuery,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.engine = engine

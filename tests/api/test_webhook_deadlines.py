@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pendulum
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.models import WebhookDeadlineNotice, WebhookDelivery, WebhookEvent
-from app.webhooks.deadlines import DeadlineCandidate, check_deadlines, ledger_candidates
+from app.webhooks.deadlines import DeadlineCandidate, check_deadlines
 from tests.api.scenario import create_tenant
 from tests.api.test_webhooks import register
 
@@ -147,36 +147,3 @@ def test_two_checkers_at_once_fire_once(insecure_client: TestClient, engine: Eng
         thread.join(timeout=60)
     assert sorted(fired) == [0, 1]
     assert len(events(engine)) == 1
-
-
-def test_the_default_query_reads_the_ledgers_relation(
-    insecure_client: TestClient, engine: Engine
-) -> None:
-    # Before the ledger exists there is nothing to find.
-    with Session(engine) as session:
-        assert ledger_candidates(session, date(2026, 12, 24), date(2026, 12, 31)) == []
-    # The relation the ledger will provide (a view there; a table is enough here).
-    with engine.begin() as connection:
-        connection.execute(
-            text(
-                "CREATE TABLE ledger_unclaimed_credit (tenant_id VARCHAR(64), "
-                "service_id VARCHAR(64), month VARCHAR(7), claim_deadline VARCHAR(10), "
-                "credit_amount VARCHAR(40), currency VARCHAR(3))"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO ledger_unclaimed_credit VALUES "
-                "('contoso', 'exchange-online', '2026-11', '2026-12-31', '300.00', 'USD'), "
-                "('contoso', 'teams', '2026-12', '2027-01-31', '10.00', 'USD')"
-            )
-        )
-    with Session(engine) as session:
-        found = ledger_candidates(session, date(2026, 12, 24), date(2026, 12, 31))
-    assert found == [
-        DeadlineCandidate(
-            "contoso", "exchange-online", "2026-11", date(2026, 12, 31), "300.00", "USD"
-        )
-    ]
-    assert check_deadlines(engine, at(24)) == 1
-    assert check_deadlines(engine, at(25)) == 0
