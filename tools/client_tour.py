@@ -84,7 +84,7 @@ def parsed(response: Response[Any], status: int, kind: type[T]) -> T:
     return response.parsed
 
 
-def money(text: object) -> Decimal:
+def as_decimal(text: object) -> Decimal:
     """A decimal the API sends as a string (never a JSON number), read exactly."""
     assert isinstance(text, str), f"{text!r} is not a decimal string"
     return Decimal(text)
@@ -138,7 +138,7 @@ def set_up_terms(admin: AuthenticatedClient) -> None:
         201,
         PolicyPublic,
     )
-    assert money(policy.target_percent) == Decimal("99.9")
+    assert as_decimal(policy.target_percent) == Decimal("99.9")
     assert policy.measurement_timezone == "UTC"  # the default
     subscription = parsed(
         subscribe_service.sync_detailed(
@@ -150,7 +150,7 @@ def set_up_terms(admin: AuthenticatedClient) -> None:
         201,
         SubscriptionPublic,
     )
-    assert money(subscription.monthly_fee) == Decimal("1200.00")
+    assert as_decimal(subscription.monthly_fee) == Decimal("1200.00")
 
 
 def record_outages(admin: AuthenticatedClient, tenant_key: str, base_url: str) -> None:
@@ -203,21 +203,21 @@ def check_json_report(admin: AuthenticatedClient) -> None:
     assert not report.provisional
     (line,) = report.services
     assert line.service_id == SERVICE
-    assert money(line.period_minutes) == Decimal(43200)
-    assert money(line.downtime_minutes) == Decimal("115.5")
-    assert money(line.excluded_minutes) == Decimal(30)
-    assert money(line.availability_percent) == Decimal("99.7326")
-    assert money(line.target_percent) == Decimal("99.9")
+    assert as_decimal(line.period_minutes) == Decimal(43200)
+    assert as_decimal(line.downtime_minutes) == Decimal("115.5")
+    assert as_decimal(line.excluded_minutes) == Decimal(30)
+    assert as_decimal(line.availability_percent) == Decimal("99.7326")
+    assert as_decimal(line.target_percent) == Decimal("99.9")
     assert line.met is False
-    assert money(line.credit_percent) == Decimal(10)
-    assert money(line.credit_amount) == Decimal("120.00")
+    assert as_decimal(line.credit_percent) == Decimal(10)
+    assert as_decimal(line.credit_amount) == Decimal("120.00")
     assert line.credit_amount == "120.00"  # two places: USD cents
-    assert money(report.total_credit_amount) == Decimal("120.00")
+    assert as_decimal(report.total_credit_amount) == Decimal("120.00")
     budget = line.error_budget
-    assert money(budget.allowed_minutes) == Decimal("43.2")
-    assert money(budget.used_minutes) == Decimal("115.5")
-    assert money(budget.remaining_minutes) == Decimal("-72.3")
-    assert money(budget.used_percent) == Decimal("267.36")
+    assert as_decimal(budget.allowed_minutes) == Decimal("43.2")
+    assert as_decimal(budget.used_minutes) == Decimal("115.5")
+    assert as_decimal(budget.remaining_minutes) == Decimal("-72.3")
+    assert as_decimal(budget.used_percent) == Decimal("267.36")
     assert str(line.claim_deadline) == "2035-11-30"
 
 
@@ -262,8 +262,8 @@ def check_portfolio(admin: AuthenticatedClient) -> None:
     page = parsed(get_portfolio_report.sync_detailed(MONTH, client=admin), 200, PortfolioPage)
     (line,) = page.items
     assert (line.tenant_id, line.service_id, line.currency) == (TENANT, SERVICE, "USD")
-    assert money(line.monthly_fee) == Decimal("1200.00")
-    assert money(line.credit_amount) == Decimal("120.00")
+    assert as_decimal(line.monthly_fee) == Decimal("1200.00")
+    assert as_decimal(line.credit_amount) == Decimal("120.00")
     assert page.next_cursor is None
 
 
@@ -271,7 +271,7 @@ def close_and_claim(finance: AuthenticatedClient) -> None:
     """A finance key closes the month and drafts the claim on the closed figures."""
     closed = parsed(close_report.sync_detailed(TENANT, MONTH, client=finance), 201, TenantReport)
     assert closed.closed is True
-    assert money(closed.total_credit_amount) == Decimal("120.00")
+    assert as_decimal(closed.total_credit_amount) == Decimal("120.00")
     claim = parsed(
         create_service_claim.sync_detailed(
             TENANT, client=finance, body=ClaimCreate(service_id=SERVICE, month=MONTH)
@@ -281,7 +281,7 @@ def close_and_claim(finance: AuthenticatedClient) -> None:
     )
     assert (claim.status, claim.currency) == ("draft", "USD")
     assert str(claim.claim_deadline) == "2035-11-30"
-    assert money(claim.credit_amount) == Decimal("120.00")
+    assert as_decimal(claim.credit_amount) == Decimal("120.00")
 
 
 def tour(base_url: str, admin_key: str) -> None:
