@@ -4,9 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
+CONTRACT := tools/contract
+# npm ci writes this file; it is newer than the lockfile while node_modules matches it.
+NODE_TOOLS := $(CONTRACT)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test lint format openapi bench screenshot
+.PHONY: help install run migrate test lint format openapi client contract baseline bench screenshot
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -29,7 +32,7 @@ migrate: install ## Bring the database (SLA_DATABASE_URL) to the newest schema, 
 test: install ## Run every test (set SLA_TEST_DATABASE_URL to add a PostgreSQL run)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install ## ruff and mypy
+lint: install client ## ruff and mypy (mypy checks tools/client_tour.py against the generated client)
 	$(BIN)/ruff check app tests bench tools
 	$(BIN)/ruff format --check app tests bench tools
 	$(BIN)/mypy app tests bench tools
@@ -40,6 +43,22 @@ format: install ## Apply ruff's fixes and formatting
 
 openapi: install ## Regenerate openapi/openapi.json from the app
 	$(BIN)/python -m app.openapi_export openapi/openapi.json
+
+client: install ## Generate the Python client of openapi/openapi.json into clients/python
+	$(BIN)/python -m tools.python_client clients/python
+
+$(NODE_TOOLS): $(CONTRACT)/package-lock.json
+	@tools/system-packages node
+	cd $(CONTRACT) && npm ci --ignore-scripts --no-audit --no-fund
+
+contract: install $(NODE_TOOLS) ## Spectral's lint, the TypeScript types under tsc --strict, breaking changes
+	cd $(CONTRACT) && npm run --silent lint
+	cd $(CONTRACT) && npm run --silent types && npm run --silent typecheck
+	$(BIN)/python -m tools.breaking
+
+baseline: ## Accept today's spec as the baseline of the breaking-change check (commit it, with why)
+	cp openapi/openapi.json openapi/baseline.json
+	@echo "openapi/baseline.json moved: commit it with the change and the reason it may break clients"
 
 bench: install ## Benchmark the core against NumPy, and CSV imports against raw sqlite3
 	$(BIN)/python -m bench.availability

@@ -58,6 +58,9 @@ _IMPORTED: dict[int | str, dict[str, Any]] = {
     201: {"model": ImportResult, "description": "Imported"},
     200: {"model": ImportResult, "description": "A dry run: what would be stored"},
 }
+# An upload is `format: binary` too (beside OpenAPI 3.1's contentMediaType): generated
+# clients that know only that form (openapi-python-client) otherwise send it as text.
+BINARY: dict[str, Any] = {"json_schema_extra": {"format": "binary"}}
 FormatField = Annotated[ImportFormat, Form(description="The file's format")]
 DryRun = Annotated[bool, Form(description="Check and count, store nothing")]
 ServiceMap = Annotated[
@@ -127,7 +130,7 @@ def import_timeline(
     session: WriteSession,
     now: Now,
     response: Response,
-    file: Annotated[UploadFile, File(description="The timeline file")],
+    file: Annotated[UploadFile, File(description="The timeline file", **BINARY)],
     format: FormatField,
     dry_run: DryRun = False,
     service_map: ServiceMap = None,
@@ -154,7 +157,9 @@ def import_portfolio_timeline(
     session: WriteSession,
     now: Now,
     response: Response,
-    file: Annotated[UploadFile, File(description="A timeline whose rows name their tenant_id")],
+    file: Annotated[
+        UploadFile, File(description="A timeline whose rows name their tenant_id", **BINARY)
+    ],
     format: FormatField,
     dry_run: DryRun = False,
     service_map: ServiceMap = None,
