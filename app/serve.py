@@ -21,6 +21,8 @@ import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Literal, NoReturn
@@ -58,18 +60,27 @@ def migrate_database() -> None:
         engine.dispose()
 
 
-def share_metrics_between_workers() -> None:
+@contextmanager
+def metrics_shared_between_workers() -> Iterator[None]:
     """With several workers, each writes its figures to files in one directory that a
-    scrape of any worker reads; the directory must be empty when they start."""
+    scrape of any worker reads; the directory must be empty when they start. One made
+    here is removed again when the server stops."""
     workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if workers <= 1 and directory is None:
+        yield
         return
+    made = directory is None
     if directory is None:
         directory = tempfile.mkdtemp(prefix="sla-ledger-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
     shutil.rmtree(directory, ignore_errors=True)
-    os.makedirs(directory, exist_ok=True)
+    os.makedirs(directory)
+    try:
+        yield
+    finally:
+        if made:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def _exit_cleanly(_signal: int, _frame: FrameType | None) -> NoReturn:
@@ -92,7 +103,6 @@ def main(argv: list[str] | None = None) -> None:
     key, source = admin_key()
     os.environ["SLA_ADMIN_KEY"] = key
     migrate_database()
-    share_metrics_between_workers()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
     log.info("SLA Ledger on http://%s:%d  (docs: http://%s:%d/docs)", host, port, host, port)
@@ -103,14 +113,15 @@ def main(argv: list[str] | None = None) -> None:
         log.info("Admin key (X-API-Key): in %s", KEY_FILE)
     else:
         log.info("Admin key (X-API-Key): from SLA_ADMIN_KEY")
-    uvicorn.run(
-        "app.main:app",
-        host=host,
-        port=port,
-        log_config=LOG_CONFIG,
-        access_log=False,  # app.telemetry writes the access line, with the route and duration
-        timeout_graceful_shutdown=Settings().shutdown_grace_seconds,
-    )
+    with metrics_shared_between_workers():
+        uvicorn.run(
+            "app.main:app",
+            host=host,
+            port=port,
+            log_config=LOG_CONFIG,
+            access_log=False,  # app.telemetry writes it, with the route and duration
+            timeout_graceful_shutdown=Settings().shutdown_grace_seconds,
+        )
 
 
 if __name__ == "__main__":
