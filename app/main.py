@@ -25,6 +25,7 @@ from app.errors import (
     InvalidInput,
     Problem,
     ProblemError,
+    ProblemSlug,
     invalid,
     problem,
     problem_responses,
@@ -195,7 +196,8 @@ async def _http_error(request: Request, error: Any) -> JSONResponse:
         else:
             why = "the body is not JSON text in UTF-8"
         return _render(invalid(["body"], why).problem())
-    slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+    slugs: dict[int, ProblemSlug] = {404: "not-found", 405: "method-not-allowed"}
+    slug = slugs.get(error.status_code, "http-error")
     title = str(error.detail) if isinstance(error.detail, str) else "HTTP error"
     headers = error.headers
     allowed = _allowed_methods(request) if error.status_code == 405 else ""
