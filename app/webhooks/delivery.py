@@ -149,6 +149,15 @@ def claim_due(engine: Engine, now_micros: int, settings: Settings) -> list[Claim
     return claimed
 
 
+def _still_ours(item: Claimed) -> Any:
+    """The row of a claimed delivery, if no other worker has taken it over since."""
+    return and_(
+        col(WebhookDelivery.id) == item.id,
+        col(WebhookDelivery.claim) == item.claim,
+        col(WebhookDelivery.status) == "pending",
+    )
+
+
 def release(engine: Engine, items: list[Claimed]) -> None:
     """Hand claimed deliveries back unsent, due as before: a stopping worker's batch
     goes to the next worker now rather than when its lease runs out."""
@@ -156,11 +165,7 @@ def release(engine: Engine, items: list[Claimed]) -> None:
         for item in items:
             session.execute(
                 update(WebhookDelivery)
-                .where(
-                    col(WebhookDelivery.id) == item.id,
-                    col(WebhookDelivery.claim) == item.claim,
-                    col(WebhookDelivery.status) == "pending",
-                )
+                .where(_still_ours(item))
                 .values(claim=None, lease_micros=None)
             )
         session.commit()
@@ -296,11 +301,7 @@ def record_outcome(
             CursorResult[Any],
             session.execute(
                 update(WebhookDelivery)
-                .where(
-                    col(WebhookDelivery.id) == item.id,
-                    col(WebhookDelivery.claim) == item.claim,
-                    col(WebhookDelivery.status) == "pending",
-                )
+                .where(_still_ours(item))
                 .values(
                     status=status,
                     attempted_micros=at_micros,
