@@ -74,8 +74,10 @@ def metrics_shared_between_workers() -> Iterator[None]:
     if directory is None:
         directory = tempfile.mkdtemp(prefix="sla-ledger-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
-    shutil.rmtree(directory, ignore_errors=True)
-    os.makedirs(directory)
+    os.makedirs(directory, exist_ok=True)
+    # Only prometheus-client's own files: the directory may be one the operator chose.
+    for stale in Path(directory).glob("*.db"):
+        stale.unlink()
     try:
         yield
     finally:
