@@ -2,6 +2,7 @@
 builds timed, and, with several workers, every worker's requests in one scrape."""
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,20 +84,31 @@ def test_metrics_need_no_key_are_not_in_the_schema_and_can_be_turned_off(tmp_pat
 
 @pytest.fixture
 def two_workers(tmp_path: Path) -> Iterator[LiveServer]:
+    """Two workers sharing a metrics directory the operator chose, holding a file left
+    by an earlier run (not even readable: a scrape would fail on it if it were kept)."""
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    yield from start_live_server(tmp_path, {"WEB_CONCURRENCY": "2"})
+    metrics = tmp_path / "metrics"
+    metrics.mkdir()
+    (metrics / "counter_1.db").write_bytes(b"left over")
+    settings = {"WEB_CONCURRENCY": "2", "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+    yield from start_live_server(tmp_path, settings)
 
 
 def test_with_two_workers_a_scrape_counts_every_workers_requests(two_workers: LiveServer) -> None:
+    # The server answers once one worker is up; wait for the second.
+    deadline = time.monotonic() + 30
+    while sum(record["message"] == STARTED for record in two_workers.log_records()) < 2:
+        assert time.monotonic() < deadline, "the second worker did not start in 30 s"
+        time.sleep(0.1)
     # Each request on a new connection, so the two workers share them; whichever
     # worker answers the scrape, it reports all 20 (/readyz: start-up polls /healthz).
     for _ in range(20):
         assert httpx.get(f"{two_workers.url}/readyz").status_code == 200
-    pids = {
-        record["message"]
-        for record in two_workers.log_records()
-        if record["message"].startswith("Started server process")
-    }
-    assert len(pids) == 2
     for _ in range(3):
         assert requests_total(scrape(two_workers.url), "GET", "/readyz", "200") == 20
+    # One file per worker that counted something, named by its process id.
+    assert not (two_workers.workdir / "metrics" / "counter_1.db").exists()
+    assert list((two_workers.workdir / "metrics").glob("counter_*.db"))
+
+
+STARTED = "Application startup complete."
