@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     # links; without it, the scheme and host the creating request came to.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
 
+    # Operations (docs/operations.md): how long /readyz waits for the database; how long
+    # a stopping server lets requests in flight finish; whether /metrics is served.
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+    shutdown_grace_seconds: int = Field(default=30, ge=1)
+    metrics_enabled: bool = True
+
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Self:
         # Connecting, sending and waiting for the answer each have the timeout.

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_JSON, Loc, Problem, invalid, problem
+from app.telemetry import logged_path, matched_route
 
 log = logging.getLogger("app")
 
@@ -78,7 +79,8 @@ class RequestGuard:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception:
-            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            path = logged_path(scope, matched_route(scope))  # a share link's token masked
+            log.exception("unexpected error on %s %s", scope.get("method"), path)
             if started:
                 # Half an answer is already out; the server must end this connection.
                 raise

@@ -30,7 +30,7 @@ from app.errors import (
 )
 
 # Probes must see a live process whatever its callers do.
-UNLIMITED_PATHS = frozenset({"/healthz"})
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def problem_response(error: ProblemError, headers: Mapping[str, str] | None = None) -> Response:

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -24,6 +25,7 @@ from app.errors import (
     InvalidInput,
     Problem,
     ProblemError,
+    ProblemSlug,
     invalid,
     problem,
     problem_responses,
@@ -33,8 +35,11 @@ from app.guards import RequestGuard
 from app.idempotency import Replay
 from app.ledger.events import unclaimed_credits
 from app.limits import BodyLimit, RateLimit, database_busy
+from app.logs import REQUEST_ID_HEADER, is_sane_request_id
+from app.metrics import router as metrics_router
 from app.reports.links import link_signer
 from app.routes import router
+from app.telemetry import RequestTelemetry
 from app.webhooks.openapi import declare_webhooks
 from app.webhooks.worker import WebhookWorker
 
@@ -83,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(router)
+    if settings.metrics_enabled:
+        app.include_router(metrics_router)
     install_docs(app)
     declare_webhooks(app)
     app.add_middleware(RequestGuard)
@@ -94,7 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(OperationalError, database_busy)
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimit, limit=settings.rate_limit)  # outermost: checked first
+    app.add_middleware(RateLimit, limit=settings.rate_limit)  # the first limit checked
+    # Outermost: every answer, the limits' included, is logged, counted and carries the id.
+    app.add_middleware(RequestTelemetry)
+    app.add_middleware(
+        CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER, validator=is_sane_request_id
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -184,7 +196,8 @@ async def _http_error(request: Request, error: Any) -> JSONResponse:
         else:
             why = "the body is not JSON text in UTF-8"
         return _render(invalid(["body"], why).problem())
-    slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+    slugs: dict[int, ProblemSlug] = {404: "not-found", 405: "method-not-allowed"}
+    slug = slugs.get(error.status_code, "http-error")
     title = str(error.detail) if isinstance(error.detail, str) else "HTTP error"
     headers = error.headers
     allowed = _allowed_methods(request) if error.status_code == 405 else ""

@@ -5,6 +5,7 @@ Each test gets a fresh database: a new SQLite file, or, when
 database with its schema dropped and migrated again.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pendulum
@@ -78,6 +80,15 @@ class LiveServer:
     workdir: Path
     process: subprocess.Popen[bytes]
 
+    @property
+    def log_path(self) -> Path:
+        """The server's stderr: its JSON log."""
+        return self.workdir / "server.log"
+
+    def log_records(self) -> list[dict[str, Any]]:
+        """Every line of the log so far, each parsed as the JSON object it must be."""
+        return [json.loads(line) for line in self.log_path.read_text().splitlines()]
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -105,15 +116,16 @@ def start_live_server(
     env |= settings or {}
     if test_database and os.environ.get("SLA_TEST_DATABASE_URL"):
         env["SLA_DATABASE_URL"] = fresh_database_url(workdir)
-    # The log goes to a file: a pipe nobody reads would fill up and stall the server.
-    log_path = workdir / "server.log"
-    log = log_path.open("w")
+    # Output goes to files: a pipe nobody reads would fill up and stall the server.
+    # stderr is the JSON log; stdout has only the generated key's line.
+    out_path = workdir / "server.out"
+    out, log = out_path.open("w"), (workdir / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "app.serve"],
         cwd=workdir,
         env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        stdout=out,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -132,8 +144,9 @@ def start_live_server(
     finally:
         process.terminate()
         process.wait(timeout=10)
+        out.close()
         log.close()
-    output = log_path.read_text()
+    output = out_path.read_text()
     # The generated key is printed (only the time it is generated) so a newcomer can copy it.
     assert f"Admin key (X-API-Key): {key}  (generated" in output
 

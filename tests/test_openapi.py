@@ -31,8 +31,8 @@ def test_every_operation_has_a_snake_case_id_and_one_tag() -> None:
         assert len(operation["tags"]) == 1, (method, path)
 
 
-# Opened without a key: liveness, and a share link (its token is the credential).
-PUBLIC = {"/healthz", "/v1/shared/reports/{token}"}
+# Opened without a key: the probes, and a share link (its token is the credential).
+PUBLIC = {"/healthz", "/readyz", "/v1/shared/reports/{token}"}
 
 
 def test_authenticated_operations_declare_401_and_problem_bodies() -> None:

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from app.deps import Now, PortfolioReader, ReadSession, VisibleTenant
 from app.errors import invalid, problem_responses
+from app.metrics import timed_report_build
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from app.reports.build import LineFilter, portfolio_lines, portfolio_page, tenant_report
 from app.reports.pages import page_response
@@ -74,7 +75,8 @@ def get_tenant_report(
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TenantReport | Response:
     """The tenant's credit-eligibility report for one month, per service."""
-    report = tenant_report(session, tenant, checked_month(month), now)
+    with timed_report_build("tenant"):
+        report = tenant_report(session, tenant, checked_month(month), now)
     chosen = _chosen_format(format, accept)
     if chosen == "csv":
         body = report_csv(report, tenant.name)
@@ -121,12 +123,14 @@ def get_portfolio_report(
     where = LineFilter(met=met, claim_open=claim_open, closed=closed)
     month = checked_month(month)
     if _chosen_format(format, accept) == "csv":
-        lines = portfolio_lines(session, month, now, where)
+        with timed_report_build("portfolio"):
+            lines = portfolio_lines(session, month, now, where)
         return Response(portfolio_csv(lines), media_type=_MEDIA_TYPES["csv"])
     after = None
     if cursor is not None:
         tenant_id, service_id = decode_cursor(cursor, str, str)
         after = (str(tenant_id), str(service_id))
-    items, more = portfolio_page(session, month, now, where, after, limit)
+    with timed_report_build("portfolio"):
+        items, more = portfolio_page(session, month, now, where, after, limit)
     next_cursor = encode_cursor(items[-1].tenant_id, items[-1].service_id) if more else None
     return PortfolioPage(items=list(items), next_cursor=next_cursor)

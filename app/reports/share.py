@@ -15,6 +15,7 @@ from app.audit.service import Change, record
 from app.auth.principal import Action
 from app.deps import Caller, Now, ReadSession, WriteSession, tenant_for
 from app.errors import invalid, problem_responses
+from app.metrics import timed_report_build
 from app.models import Tenant
 from app.reports.build import tenant_report
 from app.reports.links import (
@@ -140,7 +141,8 @@ def get_shared_report(token: Token, session: ReadSession, now: Now, signer: Sign
     server signed, `410` once it has expired."""
     link = signer.read(token, now)
     tenant = _tenant(session, link)
-    report = tenant_report(session, tenant, link.month, now)
+    with timed_report_build("tenant"):
+        report = tenant_report(session, tenant, link.month, now)
     response = page_response(session, tenant, report, now, link.format)
     # Read-only and personal: not to be kept by shared caches, indexed, or passed on
     # in a Referer header.

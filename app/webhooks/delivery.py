@@ -37,6 +37,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.db import write_session
 from app.imports.sources import parse_retry_after
+from app.metrics import WEBHOOK_DELIVERIES
 from app.models import Webhook, WebhookDelivery, WebhookEvent
 from app.net import AddressProblem, address_problem
 from app.sla.periods import to_micros
@@ -84,13 +85,18 @@ def deliver_due(
     *,
     check_address: AddressCheck = address_problem,
     clock: Callable[[], datetime] | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> int:
     """Send the deliveries due at `now`; the number of attempts made.
 
     Each attempt is stamped (and signed) with `clock()` when given, else with `now`.
+    Once `stopping()` says so, the deliveries not yet sent are handed back unsent.
     """
     claimed = claim_due(engine, to_micros(now), settings)
-    for item in claimed:
+    for made, item in enumerate(claimed):
+        if stopping():
+            release(engine, claimed[made:])
+            return made
         at = now if clock is None else clock()
         try:
             outcome = send(client, item, at, settings, check_address)
@@ -141,6 +147,28 @@ def claim_due(engine: Engine, now_micros: int, settings: Settings) -> list[Claim
             session.add(row)
         session.commit()
     return claimed
+
+
+def _still_ours(item: Claimed) -> Any:
+    """The row of a claimed delivery, if no other worker has taken it over since."""
+    return and_(
+        col(WebhookDelivery.id) == item.id,
+        col(WebhookDelivery.claim) == item.claim,
+        col(WebhookDelivery.status) == "pending",
+    )
+
+
+def release(engine: Engine, items: list[Claimed]) -> None:
+    """Hand claimed deliveries back unsent, due as before: a stopping worker's batch
+    goes to the next worker now rather than when its lease runs out."""
+    for session in write_session(engine):
+        for item in items:
+            session.execute(
+                update(WebhookDelivery)
+                .where(_still_ours(item))
+                .values(claim=None, lease_micros=None)
+            )
+        session.commit()
 
 
 def _claimed(session: Session, rows: list[WebhookDelivery], claim: str) -> list[Claimed]:
@@ -273,11 +301,7 @@ def record_outcome(
             CursorResult[Any],
             session.execute(
                 update(WebhookDelivery)
-                .where(
-                    col(WebhookDelivery.id) == item.id,
-                    col(WebhookDelivery.claim) == item.claim,
-                    col(WebhookDelivery.status) == "pending",
-                )
+                .where(_still_ours(item))
                 .values(
                     status=status,
                     attempted_micros=at_micros,
@@ -303,6 +327,7 @@ def record_outcome(
                 )
             )
         session.commit()
+    WEBHOOK_DELIVERIES.labels(status).inc()
     log.info(
         "webhook %s event %s attempt %d: %s%s",
         item.webhook_id,

@@ -47,9 +47,14 @@ class WebhookWorker:
         self._thread.start()
 
     def stop(self) -> None:
-        """Ask the loop to end, and wait for an attempt in progress to finish."""
+        """Ask the loop to end, and wait for an attempt in progress to finish; the rest
+        of its batch is handed back unsent (`deliver_due`'s `stopping`)."""
         self._stop.set()
         self._thread.join(timeout=3 * self.settings.webhook_timeout_seconds + 5)
+        if self._thread.is_alive():
+            log.warning("webhook worker still sending at shutdown; its lease will expire")
+        else:
+            log.info("webhook worker stopped")
 
     def _run(self) -> None:
         settings = self.settings
@@ -59,7 +64,12 @@ class WebhookWorker:
                 busy = False
                 try:
                     made = deliver_due(
-                        self.engine, self.clock(), client, settings, clock=self.clock
+                        self.engine,
+                        self.clock(),
+                        client,
+                        settings,
+                        clock=self.clock,
+                        stopping=self._stop.is_set,
                     )
                     busy = made >= settings.webhook_batch_size
                 except Exception:

@@ -35,9 +35,15 @@ ROUTES = sorted(
     if isinstance(route.original_route, APIRoute)
     for method in route.methods or ()
 )
-# What needs no key at all: liveness, and a share link (its token is the credential;
-# tests/api/test_report_links.py checks that nothing but a signed token opens it).
-PUBLIC = {("GET", "/healthz"), ("GET", "/v1/shared/reports/{token}")}
+# What needs no key at all: the probes and metrics (docs/operations.md), and a share
+# link (its token is the credential; tests/api/test_report_links.py checks that nothing
+# but a signed token opens it).
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/v1/shared/reports/{token}"),
+}
 # Routes outside any tenant that a tenant key may read (their data is not a tenant's).
 TENANT_KEY_MAY = {
     ("GET", "/v1/policies"),

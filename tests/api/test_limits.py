@@ -108,8 +108,9 @@ def test_the_fourth_request_in_a_minute_is_refused_with_retry_after(database_url
         # Another key has its own count (it is unknown, so 401, but not limited).
         other = client.get("/v1/tenants", headers={"X-API-Key": "another-key"})
         assert other.status_code == 401
-        # Probes are never limited.
-        assert client.get("/healthz").status_code == 200
+        # Probes and metrics are never limited.
+        for path in ("/healthz", "/readyz", "/metrics"):
+            assert client.get(path).status_code == 200
 
 
 def test_requests_without_a_key_are_limited_by_client_address(database_url: str) -> None:
