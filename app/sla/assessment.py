@@ -61,6 +61,25 @@ class Window:
         return (self.start_micros, max(self.start_micros, end), self.impact)
 
 
+def window_from_row(
+    start_micros: int,
+    end_micros: int | None,
+    kind: str,
+    impact: str | None,
+    users_affected: int | None,
+    seats: int | None,
+) -> Window:
+    """A stored outage row's window: its times as stored, `users_affected` weighed
+    against the month's `seats` when both are known, else its `impact` text (none: 1)."""
+    if users_affected is not None and seats:
+        weight = impact_from_users(users_affected, seats)
+    else:
+        weight = Fraction(Decimal(impact or "1"))
+    return Window(
+        start_micros, end_micros, "maintenance" if kind == "maintenance" else "outage", weight
+    )
+
+
 def impact_from_users(users_affected: int, seats: int) -> Fraction:
     """Microsoft's user-minutes: the share of seats affected, at most all of them."""
     if seats <= 0:
