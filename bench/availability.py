@@ -33,8 +33,7 @@ import numpy.typing as npt
 from app.sla.assessment import (
     availability_percent,
     measure_downtime,
-    split_windows,
-    window_from_row,
+    split_rows,
 )
 from app.sla.periods import MICROS_PER_MINUTE, Period, month_period, to_micros
 
@@ -183,8 +182,7 @@ def core_figures(
     excluded: list[Fraction] = []
     availability: list[Fraction] = []
     for rows in by_service:
-        windows = [window_from_row(*row, SEATS) for row in rows]
-        split = split_windows(windows, period, NOW_MICROS)
+        split = split_rows(rows, SEATS, period, NOW_MICROS)
         measured = measure_downtime(
             split.outages,
             split.maintenance,

@@ -1,6 +1,7 @@
 """A service's month: downtime, availability, error budget, credit and claim."""
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,6 +62,11 @@ class Window:
         return (self.start_micros, max(self.start_micros, end), self.impact)
 
 
+# A stored outage row's columns, as a report reads them:
+# (start_micros, end_micros, kind, impact text, users_affected).
+OutageRow = tuple[int, int | None, str, str | None, int | None]
+
+
 def window_from_row(
     start_micros: int,
     end_micros: int | None,
@@ -69,22 +75,42 @@ def window_from_row(
     users_affected: int | None,
     seats: int | None,
 ) -> Window:
-    """A stored outage row's window: its times as stored, `users_affected` weighed
-    against the month's `seats` when both are known, else its `impact` text (none: 1)."""
-    if users_affected is not None and seats:
-        weight = impact_from_users(users_affected, seats)
-    else:
-        weight = Fraction(Decimal(impact or "1"))
+    """A stored outage row's window: its times as stored, and `impact_of` its weight."""
     return Window(
-        start_micros, end_micros, "maintenance" if kind == "maintenance" else "outage", weight
+        start_micros,
+        end_micros,
+        "maintenance" if kind == "maintenance" else "outage",
+        impact_of(impact, users_affected, seats),
     )
 
 
-def impact_from_users(users_affected: int, seats: int) -> Fraction:
-    """Microsoft's user-minutes: the share of seats affected, at most all of them."""
-    if seats <= 0:
-        raise ValueError(f"a service needs users (seats) > 0 to weigh users_affected, got {seats}")
-    return min(Fraction(users_affected, seats), FULL)
+def impact_of(impact: str | None, users_affected: int | None, seats: int | None) -> Fraction:
+    """A stored row's weight: `users_affected` against the month's `seats` when both are
+    known, else its `impact` text (none: a full outage).
+
+    Full outages get the shared `FULL` at once; other weights are read once per distinct
+    value and shared (a service has a handful), which spares a Decimal and a Fraction per
+    row and lets the interval code group spans by impact object.
+    """
+    if users_affected is not None and seats:
+        return _users_impact(users_affected, seats)
+    if impact is None or impact == "1":
+        return FULL
+    return _text_impact(impact)
+
+
+@functools.lru_cache(maxsize=4096)
+def _users_impact(users_affected: int, seats: int) -> Fraction:
+    return _shared(impact_from_users(users_affected, seats))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_impact(impact: str) -> Fraction:
+    return _shared(Fraction(Decimal(impact)))
+
+
+def _shared(impact: Fraction) -> Fraction:
+    return FULL if impact == FULL else impact
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +143,33 @@ def split_windows(windows: Sequence[Window], period: Period, now_micros: int) ->
         return SplitWindows(outages, maintenance, ongoing=False)
     ongoing = any(w.end_micros is None and w.start_micros < period.end_micros for w in windows)
     return SplitWindows([w.span(now_micros) for w in windows], maintenance, ongoing)
+
+
+def split_rows(
+    rows: Iterable[OutageRow], seats: int | None, period: Period, now_micros: int
+) -> SplitWindows:
+    """What `split_windows` gives for the rows' windows, read straight from the rows."""
+    outages: list[Span] = []
+    maintenance: list[Span] = []
+    ongoing = False
+    for start, end, kind, impact, users_affected in rows:
+        if end is None:
+            ongoing = ongoing or (kind != "maintenance" and start < period.end_micros)
+            end = max(start, now_micros)
+        if kind == "maintenance":
+            maintenance.append((start, end, FULL))
+        elif users_affected is None and (impact is None or impact == "1"):
+            outages.append((start, end, FULL))
+        else:
+            outages.append((start, end, impact_of(impact, users_affected, seats)))
+    return SplitWindows(outages, maintenance, ongoing)
+
+
+def impact_from_users(users_affected: int, seats: int) -> Fraction:
+    """Microsoft's user-minutes: the share of seats affected, at most all of them."""
+    if seats <= 0:
+        raise ValueError(f"a service needs users (seats) > 0 to weigh users_affected, got {seats}")
+    return min(Fraction(users_affected, seats), FULL)
 
 
 @dataclass(frozen=True, slots=True)

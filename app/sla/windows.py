@@ -6,11 +6,11 @@ hot loops fast; every function returns spans sorted by start and pairwise disjoi
 """
 
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from itertools import pairwise
-from operator import countOf, itemgetter
+from itertools import pairwise, repeat
+from math import lcm
+from operator import countOf, is_, itemgetter
 
 Span = tuple[int, int, Fraction]
 
@@ -29,11 +29,9 @@ def merge_windows(spans: Iterable[Span]) -> list[Span]:
     downtime are maximal.
     """
     spans = spans if isinstance(spans, list) else list(spans)
-    if all_full(spans):
+    if _all_shared_full(spans):
         return _merge_full(spans)
-    # Empty spans and spans with no impact (no user affected) are no downtime at all,
-    # and must not join the runs around them.
-    return _merge_weighted([span for span in spans if span[1] > span[0] and span[2] > 0])
+    return _merge_clusters(spans)
 
 
 def all_full(spans: Sequence[Span]) -> bool:
@@ -43,6 +41,13 @@ def all_full(spans: Sequence[Span]) -> bool:
     identity first, so Fraction's comparison (Python code) runs only for the others.
     """
     return countOf(map(span_impact, spans), FULL) == len(spans)
+
+
+def _all_shared_full(spans: Sequence[Span]) -> bool:
+    """Whether every span carries the shared `FULL`: by identity, all in C, stopping at
+    the first other impact, so a mix costs no Fraction comparison at all. A span whose
+    impact merely equals 1 takes the general path, which gives the same result."""
+    return all(map(is_, map(span_impact, spans), repeat(FULL)))
 
 
 def _merge_full(spans: list[Span]) -> list[Span]:
@@ -67,30 +72,91 @@ def _merge_full(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def _merge_weighted(spans: list[Span]) -> list[Span]:
-    # Sweep the boundaries; between two boundaries the impact is the largest of the
-    # windows covering that stretch (a counter, since equal impacts may overlap).
-    starting: dict[int, list[Fraction]] = {}
-    ending: dict[int, list[Fraction]] = {}
-    for start, end, impact in spans:
-        starting.setdefault(start, []).append(impact)
-        ending.setdefault(end, []).append(impact)
-    active: Counter[Fraction] = Counter()
+def _merge_clusters(spans: list[Span]) -> list[Span]:
+    """One sort and one sweep into clusters of overlapping or touching windows.
+
+    Most clusters are one window, or windows sharing one impact object (impacts read
+    from stored rows are shared, see `assessment.impact_of`): their union is the
+    cluster's span, with no Fraction arithmetic. Only a cluster mixing impacts goes
+    through the boundary sweep of `_merge_mixed`.
+    """
+    ordered = sorted(spans, key=span_start)
     merged: list[Span] = []
-    boundaries = sorted(starting.keys() | ending.keys())
-    for here, there in pairwise(boundaries):
-        for impact in ending.get(here, ()):
-            active[impact] -= 1
-            if not active[impact]:
-                del active[impact]
-        active.update(starting.get(here, ()))
-        if not active:
+    keep = merged.append
+    first = run_start = run_end = 0
+    run_impact: Fraction | None = None  # None while no cluster is open
+    uniform = True
+    for index, (start, end, impact) in enumerate(ordered):
+        # Empty spans and spans with no impact (no user affected) are no downtime at
+        # all, and must not join the runs around them.
+        if end <= start or (impact is not FULL and impact.numerator <= 0):
             continue
-        impact = min(max(active), FULL)
-        if merged and merged[-1][1] == here and merged[-1][2] == impact:
-            merged[-1] = (merged[-1][0], there, impact)
+        if run_impact is not None:
+            if start <= run_end:
+                if end > run_end:
+                    run_end = end
+                if impact is not run_impact:
+                    uniform = False
+                continue
+            if uniform:
+                keep((run_start, run_end, _at_most_full(run_impact)))
+            else:
+                merged.extend(_merge_mixed(ordered[first:index]))
+        first, run_start, run_end, run_impact, uniform = index, start, end, impact, True
+    if run_impact is not None:
+        if uniform:
+            keep((run_start, run_end, _at_most_full(run_impact)))
+        else:
+            merged.extend(_merge_mixed(ordered[first:]))
+    return merged
+
+
+def _at_most_full(impact: Fraction) -> Fraction:
+    """More than everyone down is everyone down."""
+    if impact is FULL or impact.numerator <= impact.denominator:
+        return impact
+    return FULL
+
+
+def _merge_mixed(cluster: list[Span]) -> list[Span]:
+    """The timeline of one cluster of windows with different impacts.
+
+    Sweep the boundaries; between two boundaries the impact is the largest of the
+    windows covering that stretch. Impacts are ranked once (equal values share a rank),
+    so the sweep counts and compares small ints, not Fractions.
+    """
+    spans = [span for span in cluster if span[1] > span[0] and (span[2] is FULL or span[2] > 0)]
+    levels: list[Fraction] = []
+    rank_of: dict[int, int] = {}
+    for impact in sorted({id(span[2]): span[2] for span in spans}.values()):
+        if not levels or impact != levels[-1]:
+            levels.append(impact)
+        rank_of[id(impact)] = len(levels) - 1
+    capped = [min(level, FULL) for level in levels]
+    starting: dict[int, list[int]] = {}
+    ending: dict[int, list[int]] = {}
+    for start, end, impact in spans:
+        starting.setdefault(start, []).append(rank_of[id(impact)])
+        ending.setdefault(end, []).append(rank_of[id(impact)])
+    covering = [0] * len(levels)  # how many windows of each rank cover the stretch
+    merged: list[Span] = []
+    last_value: Fraction | None = None
+    for here, there in pairwise(sorted(starting.keys() | ending.keys())):
+        for rank in ending.get(here, ()):
+            covering[rank] -= 1
+        for rank in starting.get(here, ()):
+            covering[rank] += 1
+        top = len(levels) - 1
+        while top >= 0 and not covering[top]:
+            top -= 1
+        if top < 0:
+            continue
+        impact = capped[top]
+        if merged and merged[-1][1] == here and last_value == impact:
+            merged[-1] = (merged[-1][0], there, merged[-1][2])
         else:
             merged.append((here, there, impact))
+            last_value = impact
     return merged
 
 
@@ -159,17 +225,30 @@ def clip_windows(spans: Sequence[Span], start: int, end: int) -> list[Span]:
 
 def weighted_length(spans: Sequence[Span]) -> Fraction:
     """The integral of impact over time, in microseconds, exactly."""
-    if all_full(spans):
-        # Two sums of plain ints rather than one of differences: no int made per span.
-        return Fraction(sum(map(span_end, spans)) - sum(map(span_start, spans)))
-    full = 0
-    partial = Fraction(0)
+    # Two sums of plain ints rather than one of differences: no int made per span.
+    wall_clock = sum(map(span_end, spans)) - sum(map(span_start, spans))
+    if _all_shared_full(spans):
+        return Fraction(wall_clock)
+    # Lengths are summed per impact object, keyed by `id` (hashing a Fraction is Python
+    # code); then what the partial impacts take off the wall-clock length is summed over
+    # one common denominator in plain ints, and one Fraction is made at the end.
+    lengths: dict[int, int] = {}
+    impacts: dict[int, Fraction] = {}
     for start, end, impact in spans:
-        if impact == FULL:
-            full += end - start
-        else:
-            partial += (end - start) * impact
-    return full + partial
+        if impact is not FULL:
+            key = id(impact)
+            if key in lengths:
+                lengths[key] += end - start
+            else:
+                lengths[key] = end - start
+                impacts[key] = impact
+    denominator = lcm(*(impact.denominator for impact in impacts.values()))
+    numerator = wall_clock * denominator
+    for key, length in lengths.items():
+        impact = impacts[key]
+        share = denominator // impact.denominator
+        numerator -= length * (impact.denominator - impact.numerator) * share
+    return Fraction(numerator, denominator)
 
 
 def covered_length(start: int, end: int, timeline: Sequence[Span], starts: Sequence[int]) -> int:
