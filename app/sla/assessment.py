@@ -17,10 +17,9 @@ from app.sla.windows import (
     Span,
     clip_windows,
     covered_length,
-    drop_short_runs,
+    cut_and_keep,
     merge_windows,
     span_end,
-    subtract_windows,
     weighted_length,
 )
 
@@ -188,22 +187,28 @@ def measure_downtime(
     exclude_maintenance: bool,
     min_downtime_minutes: Decimal,
 ) -> Downtime:
-    """SLA-RULES "Downtime", steps 2 to 6, on the exact microsecond timeline."""
+    """SLA-RULES "Downtime", steps 2 to 6, on the exact microsecond timeline.
+
+    One sort and sweep merges the outages; one pass cuts out maintenance and drops
+    short runs; only then is anything clipped to the period or weighed. What the
+    maintenance covers is weighed on its own: that is the excluded time.
+    """
     timeline = merge_windows(outages)
-    start, end = period.start_micros, period.end_micros
-    excluded = Fraction(0)
+    holes: list[Span] = []
     if exclude_maintenance and maintenance:
-        holes = merge_windows((s, e, FULL) for s, e, _ in maintenance)
-        before = weighted_length(clip_windows(timeline, start, end))
-        timeline = subtract_windows(timeline, holes)
-        excluded = before - weighted_length(clip_windows(timeline, start, end))
+        holes = merge_windows([(s, e, FULL) for s, e, _ in maintenance])
+    min_length = 0
     if min_downtime_minutes > 0:  # most policies have none: skip the Fraction arithmetic
-        min_length = Fraction(min_downtime_minutes) * MICROS_PER_MINUTE
-        timeline = drop_short_runs(timeline, _ceil(min_length))
+        min_length = _ceil(Fraction(min_downtime_minutes) * MICROS_PER_MINUTE)
+    if holes or min_length:
+        timeline, removed = cut_and_keep(timeline, holes, min_length)
+    else:
+        removed = []
+    start, end = period.start_micros, period.end_micros
     counted = clip_windows(timeline, start, end)
     return Downtime(
         minutes=weighted_length(counted) / MICROS_PER_MINUTE,
-        excluded_minutes=excluded / MICROS_PER_MINUTE,
+        excluded_minutes=weighted_length(clip_windows(removed, start, end)) / MICROS_PER_MINUTE,
         counted=counted,
     )
 

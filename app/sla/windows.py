@@ -8,7 +8,7 @@ hot loops fast; every function returns spans sorted by start and pairwise disjoi
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from itertools import pairwise, repeat
+from itertools import filterfalse, pairwise, repeat
 from math import lcm
 from operator import countOf, is_, itemgetter
 
@@ -41,6 +41,10 @@ def all_full(spans: Sequence[Span]) -> bool:
     identity first, so Fraction's comparison (Python code) runs only for the others.
     """
     return countOf(map(span_impact, spans), FULL) == len(spans)
+
+
+def _is_full(span: Span) -> bool:
+    return span[2] is FULL
 
 
 def _all_shared_full(spans: Sequence[Span]) -> bool:
@@ -118,14 +122,43 @@ def _at_most_full(impact: Fraction) -> Fraction:
     return FULL
 
 
-def _merge_mixed(cluster: list[Span]) -> list[Span]:
-    """The timeline of one cluster of windows with different impacts.
+# Up to this many windows, a cluster is merged by looking at every window for every
+# stretch between boundaries (quadratic, but nothing to rank or count first).
+_SMALL_CLUSTER = 16
 
-    Sweep the boundaries; between two boundaries the impact is the largest of the
-    windows covering that stretch. Impacts are ranked once (equal values share a rank),
-    so the sweep counts and compares small ints, not Fractions.
-    """
+
+def _merge_mixed(cluster: list[Span]) -> list[Span]:
+    """The timeline of one cluster of windows with different impacts: between two
+    consecutive boundaries the impact is the largest of the windows covering that
+    stretch, and touching stretches of equal impact are one span."""
     spans = [span for span in cluster if span[1] > span[0] and (span[2] is FULL or span[2] > 0)]
+    if len(spans) > _SMALL_CLUSTER:
+        return _merge_ranked(spans)
+    merged: list[Span] = []
+    boundaries = sorted({*map(span_start, spans), *map(span_end, spans)})
+    for here, there in pairwise(boundaries):
+        top: Fraction | None = None
+        for start, end, impact in spans:
+            if (
+                start <= here
+                and end >= there
+                and (top is None or (impact is not top and impact > top))
+            ):
+                top = impact
+        if top is None:
+            continue
+        top = _at_most_full(top)
+        if merged and merged[-1][1] == here and (merged[-1][2] is top or merged[-1][2] == top):
+            merged[-1] = (merged[-1][0], there, merged[-1][2])
+        else:
+            merged.append((here, there, top))
+    return merged
+
+
+def _merge_ranked(spans: list[Span]) -> list[Span]:
+    """`_merge_mixed` for a large cluster: sweep the boundaries, counting the windows of
+    each impact that cover the stretch. Impacts are ranked once (equal values share a
+    rank), so the sweep counts and compares small ints, not Fractions."""
     levels: list[Fraction] = []
     rank_of: dict[int, int] = {}
     for impact in sorted({id(span[2]): span[2] for span in spans}.values()):
@@ -203,6 +236,50 @@ def drop_short_runs(spans: Sequence[Span], min_length: int) -> list[Span]:
     return kept
 
 
+def cut_and_keep(
+    spans: Sequence[Span], holes: Sequence[Span], min_length: int
+) -> tuple[list[Span], list[Span]]:
+    """`drop_short_runs(subtract_windows(spans, holes), min_length)` and the parts of
+    `spans` that `holes` cover, in one pass (both inputs sorted and disjoint).
+
+    Pieces go straight into the result; a run found too short when it ends is cut off
+    the end of the result again, so no run is collected on the side.
+    """
+    kept: list[Span] = []
+    removed: list[Span] = []
+    keep = kept.append
+    run_first = 0  # where the current run begins in `kept`
+    run_start = run_end = 0
+    hole_index, hole_count = 0, len(holes)
+    for start, end, impact in spans:
+        while hole_index < hole_count and holes[hole_index][1] <= start:
+            hole_index += 1
+        cursor = start
+        probe = hole_index
+        while cursor < end:
+            if probe < hole_count and holes[probe][0] < end:
+                hole_start, hole_end, _ = holes[probe]
+                piece_end = hole_start if hole_start > cursor else cursor
+                cut_end = hole_end if hole_end < end else end
+                probe += 1
+            else:
+                piece_end = end
+                hole_start = cut_end = end
+            if piece_end > cursor:
+                if cursor != run_end or run_first == len(kept):
+                    if run_end - run_start < min_length:
+                        del kept[run_first:]
+                    run_first, run_start = len(kept), cursor
+                keep((cursor, piece_end, impact))
+                run_end = piece_end
+            if cut_end > piece_end:
+                removed.append((piece_end, cut_end, impact))
+            cursor = cut_end
+    if run_end - run_start < min_length:
+        del kept[run_first:]
+    return kept, removed
+
+
 def clip_windows(spans: Sequence[Span], start: int, end: int) -> list[Span]:
     """The parts of `spans` inside `[start, end)`; `spans` must be sorted and disjoint
     (what merge_windows, subtract_windows and drop_short_runs return).
@@ -234,14 +311,13 @@ def weighted_length(spans: Sequence[Span]) -> Fraction:
     # one common denominator in plain ints, and one Fraction is made at the end.
     lengths: dict[int, int] = {}
     impacts: dict[int, Fraction] = {}
-    for start, end, impact in spans:
-        if impact is not FULL:
-            key = id(impact)
-            if key in lengths:
-                lengths[key] += end - start
-            else:
-                lengths[key] = end - start
-                impacts[key] = impact
+    for start, end, impact in filterfalse(_is_full, spans):
+        key = id(impact)
+        if key in lengths:
+            lengths[key] += end - start
+        else:
+            lengths[key] = end - start
+            impacts[key] = impact
     denominator = lcm(*(impact.denominator for impact in impacts.values()))
     numerator = wall_clock * denominator
     for key, length in lengths.items():
