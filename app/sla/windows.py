@@ -8,7 +8,7 @@ hot loops fast; every function returns spans sorted by start and pairwise disjoi
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from itertools import filterfalse, pairwise, repeat
+from itertools import pairwise, repeat
 from math import lcm
 from operator import countOf, is_, itemgetter
 
@@ -41,10 +41,6 @@ def all_full(spans: Sequence[Span]) -> bool:
     identity first, so Fraction's comparison (Python code) runs only for the others.
     """
     return countOf(map(span_impact, spans), FULL) == len(spans)
-
-
-def _is_full(span: Span) -> bool:
-    return span[2] is FULL
 
 
 def _all_shared_full(spans: Sequence[Span]) -> bool:
@@ -139,20 +135,31 @@ def _merge_mixed(cluster: list[Span]) -> list[Span]:
     for here, there in pairwise(boundaries):
         top: Fraction | None = None
         for start, end, impact in spans:
-            if (
-                start <= here
-                and end >= there
-                and (top is None or (impact is not top and impact > top))
-            ):
+            if start <= here and end >= there and (top is None or _above(impact, top)):
                 top = impact
         if top is None:
             continue
         top = _at_most_full(top)
-        if merged and merged[-1][1] == here and (merged[-1][2] is top or merged[-1][2] == top):
+        if merged and merged[-1][1] == here and _same(merged[-1][2], top):
             merged[-1] = (merged[-1][0], there, merged[-1][2])
         else:
             merged.append((here, there, top))
     return merged
+
+
+def _above(left: Fraction, right: Fraction) -> bool:
+    """`left > right`, by cross-multiplying: Fraction's own comparison checks types first."""
+    return (
+        left is not right
+        and left.numerator * right.denominator > right.numerator * left.denominator
+    )
+
+
+def _same(left: Fraction, right: Fraction) -> bool:
+    """`left == right`: Fractions are kept in lowest terms, so their parts are equal."""
+    return left is right or (
+        left.numerator == right.numerator and left.denominator == right.denominator
+    )
 
 
 def _merge_ranked(spans: list[Span]) -> list[Span]:
@@ -311,7 +318,7 @@ def weighted_length(spans: Sequence[Span]) -> Fraction:
     # one common denominator in plain ints, and one Fraction is made at the end.
     lengths: dict[int, int] = {}
     impacts: dict[int, Fraction] = {}
-    for start, end, impact in filterfalse(_is_full, spans):
+    for start, end, impact in [span for span in spans if span[2] is not FULL]:
         key = id(impact)
         if key in lengths:
             lengths[key] += end - start
