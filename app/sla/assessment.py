@@ -17,7 +17,7 @@ from app.sla.windows import (
     Span,
     clip_windows,
     covered_length,
-    cut_and_keep,
+    merge_cut_and_keep,
     merge_windows,
     span_end,
     weighted_length,
@@ -192,11 +192,10 @@ def measure_downtime(
 ) -> Downtime:
     """SLA-RULES "Downtime", steps 2 to 6, on the exact microsecond timeline.
 
-    One sort and sweep merges the outages; one pass cuts out maintenance and drops
-    short runs; only then is anything clipped to the period or weighed. What the
-    maintenance covers is weighed on its own: that is the excluded time.
+    One sort and sweep merges the outages, cuts out maintenance and drops short runs
+    (`merge_cut_and_keep`); only then is anything clipped to the period or weighed.
+    What the maintenance covers is weighed on its own: that is the excluded time.
     """
-    timeline = merge_windows(outages)
     holes: list[Span] = []
     if exclude_maintenance and maintenance:
         holes = merge_windows([(s, e, FULL) for s, e, _ in maintenance])
@@ -204,9 +203,9 @@ def measure_downtime(
     if min_downtime_minutes > 0:  # most policies have none: skip the Fraction arithmetic
         min_length = _ceil(Fraction(min_downtime_minutes) * MICROS_PER_MINUTE)
     if holes or min_length:
-        timeline, removed = cut_and_keep(timeline, holes, min_length)
+        timeline, removed = merge_cut_and_keep(outages, holes, min_length)
     else:
-        removed = []
+        timeline, removed = merge_windows(outages), []
     start, end = period.start_micros, period.end_micros
     counted = clip_windows(timeline, start, end)
     return Downtime(

@@ -31,7 +31,7 @@ def merge_windows(spans: Iterable[Span]) -> list[Span]:
     spans = spans if isinstance(spans, list) else list(spans)
     if _all_shared_full(spans):
         return _merge_full(spans)
-    return _merge_clusters(spans)
+    return _merge_clusters(spans)[0]
 
 
 def all_full(spans: Sequence[Span]) -> bool:
@@ -72,21 +72,40 @@ def _merge_full(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def _merge_clusters(spans: list[Span]) -> list[Span]:
+def merge_cut_and_keep(
+    spans: Iterable[Span], holes: Sequence[Span], min_length: int
+) -> tuple[list[Span], list[Span]]:
+    """`cut_and_keep(merge_windows(spans), holes, min_length)`, in the merge's own sweep.
+
+    Before anything is cut out, a cluster of overlapping or touching windows is one run
+    of downtime. So a cluster that no hole reaches (most of them) is kept or dropped
+    whole on its length, and only a cluster that a hole reaches is cut, on its own.
+    """
+    return _merge_clusters(list(spans), holes, min_length)
+
+
+def _merge_clusters(
+    spans: list[Span], holes: Sequence[Span] = (), min_length: int = 0
+) -> tuple[list[Span], list[Span]]:
     """One sort and one sweep into clusters of overlapping or touching windows.
 
     Most clusters are one window, or windows sharing one impact object (impacts read
     from stored rows are shared, see `assessment.impact_of`): their union is the
     cluster's span, with no Fraction arithmetic. Only a cluster mixing impacts goes
-    through the boundary sweep of `_merge_mixed`.
+    through the boundary sweep of `_merge_mixed`. Returns the timeline kept and the
+    parts of it that `holes` cover (see `cut_and_keep`).
     """
     ordered = sorted(spans, key=span_start)
     merged: list[Span] = []
+    removed: list[Span] = []
     keep = merged.append
+    hole_index, hole_count = 0, len(holes)
     first = run_start = run_end = 0
     run_impact: Fraction | None = None  # None while no cluster is open
     uniform = True
-    for index, (start, end, impact) in enumerate(ordered):
+    # A window after all the others closes the last cluster inside the loop.
+    after = max(map(span_end, ordered), default=0) + 1
+    for index, (start, end, impact) in enumerate([*ordered, (after, after + 1, FULL)]):
         # Empty spans and spans with no impact (no user affected) are no downtime at
         # all, and must not join the runs around them.
         if end <= start or (impact is not FULL and impact.numerator <= 0):
@@ -98,17 +117,25 @@ def _merge_clusters(spans: list[Span]) -> list[Span]:
                 if impact is not run_impact:
                     uniform = False
                 continue
-            if uniform:
-                keep((run_start, run_end, _at_most_full(run_impact)))
-            else:
-                merged.extend(_merge_mixed(ordered[first:index]))
+            # The cluster [run_start, run_end) is complete.
+            while hole_index < hole_count and holes[hole_index][1] <= run_start:
+                hole_index += 1
+            if hole_index < hole_count and holes[hole_index][0] < run_end:
+                pieces = (
+                    [(run_start, run_end, _at_most_full(run_impact))]
+                    if uniform
+                    else _merge_mixed(ordered[first:index])
+                )
+                kept, cut = cut_and_keep(pieces, holes, min_length, first_hole=hole_index)
+                merged += kept
+                removed += cut
+            elif run_end - run_start >= min_length:
+                if uniform:
+                    keep((run_start, run_end, _at_most_full(run_impact)))
+                else:
+                    merged += _merge_mixed(ordered[first:index])
         first, run_start, run_end, run_impact, uniform = index, start, end, impact, True
-    if run_impact is not None:
-        if uniform:
-            keep((run_start, run_end, _at_most_full(run_impact)))
-        else:
-            merged.extend(_merge_mixed(ordered[first:]))
-    return merged
+    return merged, removed
 
 
 def _at_most_full(impact: Fraction) -> Fraction:
@@ -244,7 +271,7 @@ def drop_short_runs(spans: Sequence[Span], min_length: int) -> list[Span]:
 
 
 def cut_and_keep(
-    spans: Sequence[Span], holes: Sequence[Span], min_length: int
+    spans: Sequence[Span], holes: Sequence[Span], min_length: int, *, first_hole: int = 0
 ) -> tuple[list[Span], list[Span]]:
     """`drop_short_runs(subtract_windows(spans, holes), min_length)` and the parts of
     `spans` that `holes` cover, in one pass (both inputs sorted and disjoint).
@@ -257,7 +284,7 @@ def cut_and_keep(
     keep = kept.append
     run_first = 0  # where the current run begins in `kept`
     run_start = run_end = 0
-    hole_index, hole_count = 0, len(holes)
+    hole_index, hole_count = first_hole, len(holes)
     for start, end, impact in spans:
         while hole_index < hole_count and holes[hole_index][1] <= start:
             hole_index += 1
