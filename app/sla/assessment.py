@@ -199,24 +199,35 @@ def measure_downtime(
     holes: list[Span] = []
     if exclude_maintenance and maintenance:
         holes = merge_windows([(s, e, FULL) for s, e, _ in maintenance])
-    min_length = 0
-    if min_downtime_minutes > 0:  # most policies have none: skip the Fraction arithmetic
-        min_length = _ceil(Fraction(min_downtime_minutes) * MICROS_PER_MINUTE)
+    min_length = _micros_at_least(min_downtime_minutes) if min_downtime_minutes > 0 else 0
     if holes or min_length:
         timeline, removed = merge_cut_and_keep(outages, holes, min_length)
     else:
         timeline, removed = merge_windows(outages), []
     start, end = period.start_micros, period.end_micros
     counted = clip_windows(timeline, start, end)
+    excluded = clip_windows(removed, start, end) if removed else []
     return Downtime(
-        minutes=weighted_length(counted) / MICROS_PER_MINUTE,
-        excluded_minutes=weighted_length(clip_windows(removed, start, end)) / MICROS_PER_MINUTE,
+        minutes=_minutes(weighted_length(counted)),
+        excluded_minutes=_minutes(weighted_length(excluded)) if excluded else _NONE,
         counted=counted,
     )
 
 
-def _ceil(value: Fraction) -> int:
-    return -(-value.numerator // value.denominator)
+_NONE = Fraction(0)
+
+
+def _minutes(micros: Fraction) -> Fraction:
+    # One Fraction built from the parts, instead of Fraction's division (Python code).
+    return Fraction(micros.numerator, micros.denominator * MICROS_PER_MINUTE)
+
+
+@functools.lru_cache(maxsize=256)
+def _micros_at_least(minutes: Decimal) -> int:
+    """A policy's minimum run in whole microseconds, rounded up; a policy has one value,
+    so it is worked out once, not once per service and month."""
+    micros = Fraction(minutes) * MICROS_PER_MINUTE
+    return -(-micros.numerator // micros.denominator)
 
 
 def counted_minutes(

@@ -130,10 +130,12 @@ def _merge_clusters(
                 merged += kept
                 removed += cut
             elif run_end - run_start >= min_length:
-                if uniform:
-                    keep((run_start, run_end, _at_most_full(run_impact)))
-                else:
+                if not uniform:
                     merged += _merge_mixed(ordered[first:index])
+                elif run_impact is FULL:
+                    keep((run_start, run_end, FULL))
+                else:
+                    keep((run_start, run_end, _at_most_full(run_impact)))
         first, run_start, run_end, run_impact, uniform = index, start, end, impact, True
     return merged, removed
 
@@ -153,40 +155,41 @@ _SMALL_CLUSTER = 16
 def _merge_mixed(cluster: list[Span]) -> list[Span]:
     """The timeline of one cluster of windows with different impacts: between two
     consecutive boundaries the impact is the largest of the windows covering that
-    stretch, and touching stretches of equal impact are one span."""
-    spans = [span for span in cluster if span[1] > span[0] and (span[2] is FULL or span[2] > 0)]
+    stretch, and touching stretches of equal impact are one span.
+
+    Impacts are compared by their integer parts (Fractions are kept in lowest terms),
+    read once per window: Fraction's own comparisons are Python code checking types.
+    """
+    spans = [
+        (start, end, impact, impact.numerator, impact.denominator)
+        for start, end, impact in cluster
+        if end > start and impact.numerator > 0
+    ]
     if len(spans) > _SMALL_CLUSTER:
-        return _merge_ranked(spans)
+        return _merge_ranked([span[:3] for span in spans])
     merged: list[Span] = []
+    last = (0, 0)  # the integer parts of the last span's impact
     boundaries = sorted({*map(span_start, spans), *map(span_end, spans)})
     for here, there in pairwise(boundaries):
         top: Fraction | None = None
-        for start, end, impact in spans:
-            if start <= here and end >= there and (top is None or _above(impact, top)):
-                top = impact
+        top_over = top_under = 0
+        for start, end, impact, over, under in spans:
+            if (
+                start <= here
+                and end >= there
+                and (top is None or over * top_under > top_over * under)
+            ):
+                top, top_over, top_under = impact, over, under
         if top is None:
             continue
-        top = _at_most_full(top)
-        if merged and merged[-1][1] == here and _same(merged[-1][2], top):
+        if top_over > top_under:  # more than everyone down is everyone down
+            top, top_over, top_under = FULL, 1, 1
+        if merged and merged[-1][1] == here and last == (top_over, top_under):
             merged[-1] = (merged[-1][0], there, merged[-1][2])
         else:
             merged.append((here, there, top))
+            last = (top_over, top_under)
     return merged
-
-
-def _above(left: Fraction, right: Fraction) -> bool:
-    """`left > right`, by cross-multiplying: Fraction's own comparison checks types first."""
-    return (
-        left is not right
-        and left.numerator * right.denominator > right.numerator * left.denominator
-    )
-
-
-def _same(left: Fraction, right: Fraction) -> bool:
-    """`left == right`: Fractions are kept in lowest terms, so their parts are equal."""
-    return left is right or (
-        left.numerator == right.numerator and left.denominator == right.denominator
-    )
 
 
 def _merge_ranked(spans: list[Span]) -> list[Span]:
