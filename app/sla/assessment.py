@@ -15,6 +15,7 @@ from app.sla.policies import Policy
 from app.sla.windows import (
     FULL,
     Span,
+    all_shared_full,
     clip_windows,
     covered_length,
     merge_cut_and_keep,
@@ -198,7 +199,10 @@ def measure_downtime(
     """
     holes: list[Span] = []
     if exclude_maintenance and maintenance:
-        holes = merge_windows([(s, e, FULL) for s, e, _ in maintenance])
+        # Maintenance is cut out whatever its impact; rows give it FULL already.
+        if not all_shared_full(maintenance):
+            maintenance = [(s, e, FULL) for s, e, _ in maintenance]
+        holes = merge_windows(maintenance)
     min_length = _micros_at_least(min_downtime_minutes) if min_downtime_minutes > 0 else 0
     if holes or min_length:
         timeline, removed = merge_cut_and_keep(outages, holes, min_length)

@@ -29,7 +29,7 @@ def merge_windows(spans: Iterable[Span]) -> list[Span]:
     downtime are maximal.
     """
     spans = spans if isinstance(spans, list) else list(spans)
-    if _all_shared_full(spans):
+    if all_shared_full(spans):
         return _merge_full(spans)
     return _merge_clusters(spans)[0]
 
@@ -43,7 +43,7 @@ def all_full(spans: Sequence[Span]) -> bool:
     return countOf(map(span_impact, spans), FULL) == len(spans)
 
 
-def _all_shared_full(spans: Sequence[Span]) -> bool:
+def all_shared_full(spans: Sequence[Span]) -> bool:
     """Whether every span carries the shared `FULL`: by identity, all in C, stopping at
     the first other impact, so a mix costs no Fraction comparison at all. A span whose
     impact merely equals 1 takes the general path, which gives the same result."""
@@ -341,7 +341,7 @@ def weighted_length(spans: Sequence[Span]) -> Fraction:
     """The integral of impact over time, in microseconds, exactly."""
     # Two sums of plain ints rather than one of differences: no int made per span.
     wall_clock = sum(map(span_end, spans)) - sum(map(span_start, spans))
-    if _all_shared_full(spans):
+    if all_shared_full(spans):
         return Fraction(wall_clock)
     # Lengths are summed per impact object, keyed by `id` (hashing a Fraction is Python
     # code); then what the partial impacts take off the wall-clock length is summed over
