@@ -256,6 +256,10 @@ def numpy_figures(
     start += offset
     end += offset
 
+    if not maintenance.any() and (weight == IMPACT_SCALE).all() and workload.min_length <= 0:
+        # Full outages only, nothing to cut or drop: the union's length is all it takes.
+        downtime = full_union(group, start, end, offset, first, last, services)
+        return NumpyFigures(downtime * IMPACT_SCALE, empty)
     outage = ~maintenance & (weight > 0) & (end > start)
     held = maintenance & (end > start)
     boundaries, where = np.unique(np.concatenate((start, end)), return_inverse=True)
@@ -309,6 +313,39 @@ def numpy_figures(
     before = per_service(down_before)
     after = per_service(down)
     return NumpyFigures(per_service(kept), before - after)
+
+
+def full_union(
+    group: Int64Array,
+    start: Int64Array,
+    end: Int64Array,
+    offset: Int64Array,
+    first: int,
+    last: int,
+    services: int,
+) -> Int64Array:
+    """Each service's union of full outages inside the period, in microseconds: the
+    sweep for the common case, as fast as NumPy does it.
+
+    Windows are clipped to the period (on each service's stretch), put in start order
+    (the rows come so already; sorted only if not), and window i adds
+    `end - max(start, largest earlier end)` when positive: every earlier window starts no
+    later, so the one ending last covers everything before that end.
+    """
+    start = np.clip(start, offset + first, offset + last)
+    end = np.clip(end, offset + first, offset + last)
+    if start.size > 1 and not (np.diff(start) >= 0).all():
+        order = np.argsort(start, kind="stable")
+        group, start, end = group[order], start[order], end[order]
+    reach = np.empty_like(end)
+    reach[0] = np.iinfo(np.int64).min
+    np.maximum.accumulate(end[:-1], out=reach[1:])
+    added = end - np.maximum(start, reach)
+    np.maximum(added, 0, out=added)
+    downtime = np.zeros(services, dtype=np.int64)
+    heads = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    downtime[group[heads]] = np.add.reduceat(added, heads)
+    return downtime
 
 
 def disagreements(core: Figures, fast: NumpyFigures, period: Period, limit: int = 10) -> list[str]:
