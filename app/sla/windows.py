@@ -132,10 +132,10 @@ def _merge_clusters(
             elif run_end - run_start >= min_length:
                 if not uniform:
                     merged += _merge_mixed(ordered[first:index])
-                elif run_impact is FULL:
-                    keep((run_start, run_end, FULL))
+                elif run_impact is FULL or run_impact.numerator <= run_impact.denominator:
+                    keep((run_start, run_end, run_impact))
                 else:
-                    keep((run_start, run_end, _at_most_full(run_impact)))
+                    keep((run_start, run_end, FULL))
         first, run_start, run_end, run_impact, uniform = index, start, end, impact, True
     return merged, removed
 
@@ -165,6 +165,8 @@ def _merge_mixed(cluster: list[Span]) -> list[Span]:
         for start, end, impact in cluster
         if end > start and impact.numerator > 0
     ]
+    if len(spans) == 2:
+        return _merge_pair(*spans)
     if len(spans) > _SMALL_CLUSTER:
         return _merge_ranked([span[:3] for span in spans])
     merged: list[Span] = []
@@ -189,6 +191,41 @@ def _merge_mixed(cluster: list[Span]) -> list[Span]:
         else:
             merged.append((here, there, top))
             last = (top_over, top_under)
+    return merged
+
+
+# A span with its impact's integer parts: (start, end, impact, numerator, denominator).
+_Weighed = tuple[int, int, Fraction, int, int]
+
+
+def _merge_pair(first: _Weighed, second: _Weighed) -> list[Span]:
+    """`_merge_mixed` for two windows, the usual mixed cluster (one overlap, or one
+    window touching the next): at most three stretches, worked out directly."""
+    start, end, impact, over, under = first
+    second_start, second_end, second_impact, second_over, second_under = second
+    stretches: list[_Weighed] = []
+    if second_start > start:  # the first window alone
+        stretches.append((start, second_start, impact, over, under))
+    both_end = min(end, second_end)
+    if both_end > second_start:  # both: the larger impact
+        if second_over * under > over * second_under:
+            stretches.append((second_start, both_end, second_impact, second_over, second_under))
+        else:
+            stretches.append((second_start, both_end, impact, over, under))
+    if end > both_end:  # the first window outlasts the second
+        stretches.append((both_end, end, impact, over, under))
+    elif second_end > both_end:
+        stretches.append((both_end, second_end, second_impact, second_over, second_under))
+    merged: list[Span] = []
+    last = (0, 0)
+    for here, there, value, value_over, value_under in stretches:
+        if value_over > value_under:  # more than everyone down is everyone down
+            value, value_over, value_under = FULL, 1, 1
+        if merged and last == (value_over, value_under):
+            merged[-1] = (merged[-1][0], there, merged[-1][2])
+        else:
+            merged.append((here, there, value))
+            last = (value_over, value_under)
     return merged
 
 
