@@ -1,32 +1,63 @@
-"""The benchmark's correctness check on a tiny input: the core and the NumPy sweep agree."""
+"""The benchmark's correctness check on a tiny input: the core and the NumPy sweep agree,
+from the same rows, on full outages and on the mix of partial, maintenance and short runs."""
+
+import pytest
 
 from app.sla.periods import month_period
 from bench.availability import (
+    FULL_OUTAGES,
+    MIX,
     MONTH,
     TIMEZONE,
-    build_windows,
+    WORKLOADS,
+    Workload,
     check,
-    core_availability,
+    core_figures,
     disagreements,
     generate,
-    numpy_availability,
+    numpy_figures,
 )
 
 
-def test_core_and_numpy_agree_on_a_small_month() -> None:
-    assert check(windows=2_000, services=20) == []
+@pytest.mark.parametrize("workload", WORKLOADS, ids=lambda workload: workload.name)
+def test_core_and_numpy_agree_on_a_small_month(workload: Workload) -> None:
+    assert check(windows=2_000, services=20, workload=workload) == []
 
 
-def test_the_check_catches_a_one_microsecond_difference() -> None:
+def test_the_mix_has_what_it_claims() -> None:
+    """About 30 % partial rows (by impact text or users affected) and 10 % maintenance,
+    in 2,000 rows; the full workload has neither."""
     period = month_period(MONTH, TIMEZONE)
-    first, last = period.start_micros, period.end_micros
-    outages = generate(2_000, 20, period)
-    core = core_availability(build_windows(outages), period)
-    fast = numpy_availability(outages, first, last)
-    fast.downtime_micros[3] += 1
-    assert disagreements(core, fast, first, last) != []
+    mix = [row for rows in generate(2_000, 20, period, MIX) for row in rows]
+    maintenance = sum(kind == "maintenance" for _, _, kind, _, _ in mix)
+    partial = sum(
+        kind == "outage" and (users is not None or impact not in (None, "1"))
+        for _, _, kind, impact, users in mix
+    )
+    assert 150 <= maintenance <= 250
+    assert 500 <= partial <= 700
+    full = [row for rows in generate(2_000, 20, period, FULL_OUTAGES) for row in rows]
+    assert all(
+        kind == "outage" and impact in (None, "1") and users is None
+        for *_, kind, impact, users in full
+    )
 
 
-def test_services_without_windows_have_no_downtime() -> None:
-    assert check(windows=5, services=20) == []
-    assert check(windows=0, services=3) == []
+@pytest.mark.parametrize("workload", WORKLOADS, ids=lambda workload: workload.name)
+def test_the_check_catches_a_difference_of_one_weighted_microsecond(workload: Workload) -> None:
+    period = month_period(MONTH, TIMEZONE)
+    by_service = generate(2_000, 20, period, workload)
+    core = core_figures(by_service, period, workload)
+    fast = numpy_figures(by_service, period.start_micros, period.end_micros, workload)
+    assert disagreements(core, fast, period) == []
+    fast.downtime[3] += 1  # 1/10,000 of a microsecond at full impact
+    assert disagreements(core, fast, period) != []
+    fast.downtime[3] -= 1
+    fast.excluded[5] += 1
+    assert disagreements(core, fast, period) != []
+
+
+@pytest.mark.parametrize("workload", WORKLOADS, ids=lambda workload: workload.name)
+def test_services_without_windows_have_no_downtime(workload: Workload) -> None:
+    assert check(windows=5, services=20, workload=workload) == []
+    assert check(windows=0, services=3, workload=workload) == []

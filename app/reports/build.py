@@ -26,7 +26,7 @@ from app.reports.schemas import (
     TenantReport,
 )
 from app.schemas import iso
-from app.sla.assessment import ServiceAssessment, Window, assess_service, impact_from_users
+from app.sla.assessment import ServiceAssessment, Window, assess_service, window_from_row
 from app.sla.credits import claim_deadline_ends
 from app.sla.money import minor_units
 from app.sla.numbers import decimal_text, money_text, round_half_up, truncate
@@ -131,15 +131,13 @@ def windows_near(
 
 def window_of(outage: Outage, terms: Terms) -> Window:
     # users_affected is weighed against the seats of the month's terms.
-    if outage.users_affected is not None and terms.users:
-        impact = impact_from_users(outage.users_affected, terms.users)
-    else:
-        impact = Fraction(Decimal(outage.impact or "1"))
-    return Window(
-        start_micros=outage.start_micros,
-        end_micros=outage.end_micros,
-        kind="maintenance" if outage.kind == "maintenance" else "outage",
-        impact=impact,
+    return window_from_row(
+        outage.start_micros,
+        outage.end_micros,
+        outage.kind,
+        outage.impact,
+        outage.users_affected,
+        terms.users,
     )
 
 

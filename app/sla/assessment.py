@@ -1,6 +1,7 @@
 """A service's month: downtime, availability, error budget, credit and claim."""
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,12 +15,12 @@ from app.sla.policies import Policy
 from app.sla.windows import (
     FULL,
     Span,
+    all_shared_full,
     clip_windows,
     covered_length,
-    drop_short_runs,
+    merge_cut_and_keep,
     merge_windows,
     span_end,
-    subtract_windows,
     weighted_length,
 )
 
@@ -61,11 +62,55 @@ class Window:
         return (self.start_micros, max(self.start_micros, end), self.impact)
 
 
-def impact_from_users(users_affected: int, seats: int) -> Fraction:
-    """Microsoft's user-minutes: the share of seats affected, at most all of them."""
-    if seats <= 0:
-        raise ValueError(f"a service needs users (seats) > 0 to weigh users_affected, got {seats}")
-    return min(Fraction(users_affected, seats), FULL)
+# A stored outage row's columns, as a report reads them:
+# (start_micros, end_micros, kind, impact text, users_affected).
+OutageRow = tuple[int, int | None, str, str | None, int | None]
+
+
+def window_from_row(
+    start_micros: int,
+    end_micros: int | None,
+    kind: str,
+    impact: str | None,
+    users_affected: int | None,
+    seats: int | None,
+) -> Window:
+    """A stored outage row's window: its times as stored, and `impact_of` its weight."""
+    return Window(
+        start_micros,
+        end_micros,
+        "maintenance" if kind == "maintenance" else "outage",
+        impact_of(impact, users_affected, seats),
+    )
+
+
+def impact_of(impact: str | None, users_affected: int | None, seats: int | None) -> Fraction:
+    """A stored row's weight: `users_affected` against the month's `seats` when both are
+    known, else its `impact` text (none: a full outage).
+
+    Full outages get the shared `FULL` at once; other weights are read once per distinct
+    value and shared (a service has a handful), which spares a Decimal and a Fraction per
+    row and lets the interval code group spans by impact object.
+    """
+    if users_affected is not None and seats:
+        return _users_impact(users_affected, seats)
+    if impact is None or impact == "1":
+        return FULL
+    return _text_impact(impact)
+
+
+@functools.lru_cache(maxsize=4096)
+def _users_impact(users_affected: int, seats: int) -> Fraction:
+    return _shared(impact_from_users(users_affected, seats))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_impact(impact: str) -> Fraction:
+    return _shared(Fraction(Decimal(impact)))
+
+
+def _shared(impact: Fraction) -> Fraction:
+    return FULL if impact == FULL else impact
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +145,36 @@ def split_windows(windows: Sequence[Window], period: Period, now_micros: int) ->
     return SplitWindows([w.span(now_micros) for w in windows], maintenance, ongoing)
 
 
+def split_rows(
+    rows: Iterable[OutageRow], seats: int | None, period: Period, now_micros: int
+) -> SplitWindows:
+    """What `split_windows` gives for the rows' windows, read straight from the rows."""
+    outages: list[Span] = []
+    maintenance: list[Span] = []
+    ongoing = False
+    for start, end, kind, impact, users_affected in rows:
+        if end is None:
+            ongoing = ongoing or (kind != "maintenance" and start < period.end_micros)
+            end = max(start, now_micros)
+        if kind == "maintenance":
+            maintenance.append((start, end, FULL))
+        # `impact_of`, inlined: this loop runs once per stored row.
+        elif users_affected is not None and seats:
+            outages.append((start, end, _users_impact(users_affected, seats)))
+        elif impact is None or impact == "1":
+            outages.append((start, end, FULL))
+        else:
+            outages.append((start, end, _text_impact(impact)))
+    return SplitWindows(outages, maintenance, ongoing)
+
+
+def impact_from_users(users_affected: int, seats: int) -> Fraction:
+    """Microsoft's user-minutes: the share of seats affected, at most all of them."""
+    if seats <= 0:
+        raise ValueError(f"a service needs users (seats) > 0 to weigh users_affected, got {seats}")
+    return min(Fraction(users_affected, seats), FULL)
+
+
 @dataclass(frozen=True, slots=True)
 class Downtime:
     minutes: Fraction
@@ -116,28 +191,47 @@ def measure_downtime(
     exclude_maintenance: bool,
     min_downtime_minutes: Decimal,
 ) -> Downtime:
-    """SLA-RULES "Downtime", steps 2 to 6, on the exact microsecond timeline."""
-    timeline = merge_windows(outages)
-    start, end = period.start_micros, period.end_micros
-    excluded = Fraction(0)
+    """SLA-RULES "Downtime", steps 2 to 6, on the exact microsecond timeline.
+
+    One sort and sweep merges the outages, cuts out maintenance and drops short runs
+    (`merge_cut_and_keep`); only then is anything clipped to the period or weighed.
+    What the maintenance covers is weighed on its own: that is the excluded time.
+    """
+    holes: list[Span] = []
     if exclude_maintenance and maintenance:
-        holes = merge_windows((s, e, FULL) for s, e, _ in maintenance)
-        before = weighted_length(clip_windows(timeline, start, end))
-        timeline = subtract_windows(timeline, holes)
-        excluded = before - weighted_length(clip_windows(timeline, start, end))
-    if min_downtime_minutes > 0:  # most policies have none: skip the Fraction arithmetic
-        min_length = Fraction(min_downtime_minutes) * MICROS_PER_MINUTE
-        timeline = drop_short_runs(timeline, _ceil(min_length))
+        # Maintenance is cut out whatever its impact; rows give it FULL already.
+        if not all_shared_full(maintenance):
+            maintenance = [(s, e, FULL) for s, e, _ in maintenance]
+        holes = merge_windows(maintenance)
+    min_length = _micros_at_least(min_downtime_minutes) if min_downtime_minutes > 0 else 0
+    if holes or min_length:
+        timeline, removed = merge_cut_and_keep(outages, holes, min_length)
+    else:
+        timeline, removed = merge_windows(outages), []
+    start, end = period.start_micros, period.end_micros
     counted = clip_windows(timeline, start, end)
+    excluded = clip_windows(removed, start, end) if removed else []
     return Downtime(
-        minutes=weighted_length(counted) / MICROS_PER_MINUTE,
-        excluded_minutes=excluded / MICROS_PER_MINUTE,
+        minutes=_minutes(weighted_length(counted)),
+        excluded_minutes=_minutes(weighted_length(excluded)) if excluded else _NONE,
         counted=counted,
     )
 
 
-def _ceil(value: Fraction) -> int:
-    return -(-value.numerator // value.denominator)
+_NONE = Fraction(0)
+
+
+def _minutes(micros: Fraction) -> Fraction:
+    # One Fraction built from the parts, instead of Fraction's division (Python code).
+    return Fraction(micros.numerator, micros.denominator * MICROS_PER_MINUTE)
+
+
+@functools.lru_cache(maxsize=256)
+def _micros_at_least(minutes: Decimal) -> int:
+    """A policy's minimum run in whole microseconds, rounded up; a policy has one value,
+    so it is worked out once, not once per service and month."""
+    micros = Fraction(minutes) * MICROS_PER_MINUTE
+    return -(-micros.numerator // micros.denominator)
 
 
 def counted_minutes(
