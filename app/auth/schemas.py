@@ -3,7 +3,7 @@
 from pydantic import BaseModel, Field
 
 from app.auth.principal import Role
-from app.schemas import Page, Slug, Strict
+from app.schemas import DateTimeText, Page, Slug, Strict
 
 
 class ApiKeyCreate(Strict):
@@ -17,10 +17,10 @@ class ApiKeyPublic(BaseModel):
     id: str
     role: Role
     tenant_id: str | None
-    created_at: str
+    created_at: DateTimeText
     created_by: str
-    last_used_at: str | None
-    revoked_at: str | None
+    last_used_at: DateTimeText | None
+    revoked_at: DateTimeText | None
 
 
 class ApiKeyCreated(BaseModel):
@@ -28,7 +28,7 @@ class ApiKeyCreated(BaseModel):
     key: str = Field(description="The secret; shown this once, stored only as a hash")
     role: Role
     tenant_id: str | None
-    created_at: str
+    created_at: DateTimeText
 
 
 class ApiKeyPage(Page[ApiKeyPublic]):

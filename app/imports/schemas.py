@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Discriminator, Field, Tag
 
-from app.schemas import Page, Strict
+from app.schemas import DateTimeText, Page, Strict
 
 ImportFormat = Literal["csv", "json", "graph", "statuspage", "pagerduty"]
 
@@ -27,7 +27,7 @@ class ImportResult(BaseModel):
     duplicates: int
     skipped: list[SkippedItem]
     dry_run: bool
-    created_at: str | None = Field(description="When it was imported; null for a dry run")
+    created_at: DateTimeText | None = Field(description="When it was imported; null for a dry run")
     actor_key_id: str
 
 

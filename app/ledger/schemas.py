@@ -5,12 +5,22 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.reports.schemas import Adjustment, ClaimStatus
-from app.schemas import DecimalText, Page, Strict, Text
+from app.schemas import (
+    DateText,
+    DateTimeText,
+    DecimalText,
+    MonthInput,
+    MonthString,
+    Page,
+    ServiceIdText,
+    Strict,
+    Text,
+)
 
 
 class ClaimCreate(Strict):
-    service_id: Text = Field(max_length=64, examples=["exchange-online"])
-    month: Text = Field(max_length=7, description="`YYYY-MM`, a closed month", examples=["2026-11"])
+    service_id: ServiceIdText
+    month: MonthInput = Field(max_length=7, description="`YYYY-MM`, a closed month")
 
 
 class ClaimPatch(Strict):
@@ -33,19 +43,19 @@ class ClaimPublic(BaseModel):
     id: int
     tenant_id: str
     service_id: str
-    month: str
+    month: MonthString
     status: ClaimStatus
     currency: str
     credit_amount: str = Field(description="The closed line's credit, as claimed")
-    claim_deadline: str = Field(description="Filing is possible until this day ends")
+    claim_deadline: DateText = Field(description="Filing is possible until this day ends")
     measurement_timezone: str = Field(description="The zone the deadline is a date in")
     provider_reference: str | None
     credited_amount: str | None
     reason: str | None
-    created_at: str
-    updated_at: str
-    filed_at: str | None
-    decided_at: str | None = Field(description="When it was granted, denied or withdrawn")
+    created_at: DateTimeText
+    updated_at: DateTimeText
+    filed_at: DateTimeText | None
+    decided_at: DateTimeText | None = Field(description="When it was granted, denied or withdrawn")
 
 
 class ClaimPage(Page[ClaimPublic]):
@@ -55,7 +65,7 @@ class ClaimPage(Page[ClaimPublic]):
 class HistoryMonth(BaseModel):
     """One month of a service: frozen figures if the month is closed."""
 
-    month: str
+    month: MonthString
     policy_id: str
     monthly_fee: str
     currency: str
@@ -65,7 +75,7 @@ class HistoryMonth(BaseModel):
     target_percent: str
     met: bool
     credit_amount: str
-    claim_deadline: str
+    claim_deadline: DateText
     claim_open: bool
     provisional: bool
     closed: bool
@@ -94,7 +104,7 @@ class ClaimCounts(BaseModel):
 
 
 class MonthSummary(BaseModel):
-    month: str
+    month: MonthString
     lines: int
     met: int
     missed: int

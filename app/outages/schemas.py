@@ -4,11 +4,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DecimalText, Page, Strict, Text, Timestamp
+from app.schemas import DateTimeText, DecimalText, Page, ServiceIdText, Strict, Text, Timestamp
 
 
 class OutageIn(Strict):
-    service_id: Text = Field(max_length=64)
+    service_id: ServiceIdText
     start: Timestamp
     end: Timestamp | None = Field(default=None, description="None: still ongoing")
     kind: Literal["outage", "maintenance"] = "outage"
@@ -38,16 +38,16 @@ class OutagePublic(BaseModel):
     tenant_id: str
     service_id: str
     kind: Literal["outage", "maintenance"]
-    start: str
-    end: str | None
+    start: DateTimeText
+    end: DateTimeText | None
     impact: str | None
     users_affected: int | None
     external_id: str | None
     title: str | None
     source: str = Field(description="`api`, or the import format that brought the window")
     import_id: int | None = Field(description="The import that brought the window, if any")
-    created_at: str
-    updated_at: str
+    created_at: DateTimeText
+    updated_at: DateTimeText
 
 
 class OutageBatchResult(BaseModel):

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DecimalText, Slug, Strict, Text
+from app.schemas import DecimalText, Page, Slug, Strict, Text
 
 
 class TierIn(Strict):
@@ -47,3 +47,7 @@ class PolicyPublic(BaseModel):
     credit_cap_days: str | None
     source: str | None
     builtin: bool
+
+
+class PolicyPage(Page[PolicyPublic]):
+    pass

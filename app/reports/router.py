@@ -9,11 +9,12 @@ from app.reports.build import LineFilter, portfolio_lines, portfolio_page, tenan
 from app.reports.pages import page_response
 from app.reports.render import portfolio_csv, report_csv
 from app.reports.schemas import PortfolioPage, TenantReport
+from app.schemas import MonthInput
 from app.sla.periods import MonthError, parse_month
 
 router = APIRouter(tags=["reports"])
 
-MonthText = Annotated[str, Path(description="Calendar month YYYY-MM", examples=["2026-11"])]
+MonthText = Annotated[MonthInput, Path(description="Calendar month YYYY-MM", examples=["2026-11"])]
 
 
 def checked_month(text: str) -> str:

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import Page
+from app.schemas import DateText, DateTimeText, MonthString, Page
 
 
 class ErrorBudgetOut(BaseModel):
@@ -18,8 +18,8 @@ class IncidentOut(BaseModel):
     outage_id: int
     external_id: str | None
     title: str | None
-    start: str
-    end: str | None
+    start: DateTimeText
+    end: DateTimeText | None
     ongoing: bool
     counted_minutes: str
 
@@ -47,8 +47,8 @@ class ServiceLine(BaseModel):
     service_id: str
     policy_id: str
     monthly_fee: str = Field(description="Of the terms in force in the month")
-    period_start: str
-    period_end: str
+    period_start: DateTimeText
+    period_end: DateTimeText
     measurement_timezone: str
     period_minutes: str
     downtime_minutes: str
@@ -60,7 +60,7 @@ class ServiceLine(BaseModel):
     credit_days: str | None
     credit_amount: str
     error_budget: ErrorBudgetOut
-    claim_deadline: str
+    claim_deadline: DateText
     claim_open: bool = Field(description="Whether the claim deadline's day has not ended yet")
     provisional: bool
     incidents: list[IncidentOut]
@@ -74,16 +74,16 @@ class ServiceLine(BaseModel):
 
 class TenantReport(BaseModel):
     tenant_id: str
-    month: str
-    period_start: str
-    period_end: str
+    month: MonthString
+    period_start: DateTimeText
+    period_end: DateTimeText
     measurement_timezone: str
     provisional: bool
     currency: str
     services: list[ServiceLine]
     total_credit_amount: str
     closed: bool = False
-    closed_at: str | None = None
+    closed_at: DateTimeText | None = None
     closed_by: str | None = Field(default=None, description="The key id that closed it")
     total_credit_delta: str | None = Field(
         default=None, description="Closed months: the sum of the lines' credit_delta"
@@ -93,9 +93,9 @@ class TenantReport(BaseModel):
 class PortfolioLine(ServiceLine):
     tenant_id: str
     tenant_name: str
-    month: str
+    month: MonthString
     currency: str
-    closed_at: str | None = None
+    closed_at: DateTimeText | None = None
     closed_by: str | None = None
 
 

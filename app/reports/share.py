@@ -26,12 +26,12 @@ from app.reports.links import (
     parse_lifetime,
 )
 from app.reports.pages import page_response
-from app.schemas import Strict, Text
+from app.schemas import DateTimeText, MonthInput, Strict, Text
 from app.sla.periods import MonthError, parse_month, to_micros
 
 router = APIRouter(tags=["reports"])
 
-LinkMonth = Annotated[str, Path(description="Calendar month YYYY-MM", examples=["2026-11"])]
+LinkMonth = Annotated[MonthInput, Path(description="Calendar month YYYY-MM", examples=["2026-11"])]
 Token = Annotated[str, Path(max_length=1000, description="The token of a share link")]
 # Loaded in the write session: the audit row goes in with the tenant it names.
 LinkingTenant = Annotated[Tenant, Depends(tenant_for(Action.READ))]
@@ -56,7 +56,7 @@ class LinkCreate(Strict):
 
 class LinkCreated(BaseModel):
     url: str = Field(description="Opens the report in a browser, without a key, until expires_at")
-    expires_at: str
+    expires_at: DateTimeText
 
 
 def _signer(request: Request) -> LinkSigner:

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from app.schemas import CurrencyCode, Page, Slug, Strict, Text, Timezone
+from app.schemas import CurrencyCode, DateTimeText, Page, Slug, Strict, Text, Timezone
 
 
 class TenantCreate(Strict):
@@ -17,7 +17,7 @@ class TenantPublic(BaseModel):
     name: str
     timezone: str
     currency: str
-    created_at: str
+    created_at: DateTimeText
 
 
 class TenantPage(Page[TenantPublic]):

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import Page, Strict, Text
+from app.schemas import DateTimeText, Page, Strict, Text
 from app.webhooks.events import EventType
 
 
@@ -28,7 +28,7 @@ class WebhookPublic(BaseModel):
     id: str
     url: str
     events: list[EventType]
-    created_at: str
+    created_at: DateTimeText
     created_by: str
 
 
@@ -36,7 +36,7 @@ class WebhookCreated(BaseModel):
     id: str
     url: str
     events: list[EventType]
-    created_at: str
+    created_at: DateTimeText
     secret: str = Field(
         description="The Standard Webhooks signing secret (`whsec_` and base64); shown this "
         "once. The server keeps it to sign every delivery."
@@ -63,8 +63,8 @@ class DeliveryPublic(BaseModel):
     )
     response_code: int | None = Field(description="The receiver's HTTP status, if it answered")
     error: str | None = Field(description="Why the attempt failed")
-    scheduled_at: str = Field(description="When the attempt is, or was, due")
-    attempted_at: str | None = Field(description="When it was made; null while pending")
+    scheduled_at: DateTimeText = Field(description="When the attempt is, or was, due")
+    attempted_at: DateTimeText | None = Field(description="When it was made; null while pending")
 
 
 class DeliveryPage(Page[DeliveryPublic]):
