@@ -1,14 +1,28 @@
 """Policy bodies."""
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas import DecimalText, Page, Slug, Strict, Text
 
 
+def _one_credit_kind(schema: dict[str, Any]) -> None:
+    # The server refuses a tier with both credit kinds or neither (naming the tier); the
+    # spec says so too, so that a client checking against it never sends one.
+    schema["oneOf"] = [
+        {"required": [given], "properties": {given: {"type": "string"}, other: {"type": "null"}}}
+        for given, other in (("credit_percent", "credit_days"), ("credit_days", "credit_percent"))
+    ]
+
+
 class TierIn(Strict):
+    """A tier gives `credit_percent` (of the monthly fee) or `credit_days` (of service),
+    not both."""
+
+    model_config = ConfigDict(json_schema_extra=_one_credit_kind)
+
     below_percent: DecimalText
     credit_percent: DecimalText | None = None
     credit_days: DecimalText | None = None
