@@ -15,10 +15,13 @@ from app.schemas import (
     ServiceIdText,
     Strict,
     Text,
+    example,
 )
 
 
 class ClaimCreate(Strict):
+    model_config = example({"service_id": "exchange-online", "month": "2026-11"})
+
     service_id: ServiceIdText
     month: MonthInput = Field(max_length=7, description="`YYYY-MM`, a closed month")
 
@@ -26,6 +29,8 @@ class ClaimCreate(Strict):
 class ClaimPatch(Strict):
     """Move a claim: `filed` with `provider_reference`; then `granted` with
     `credited_amount` or `denied` with `reason`; `withdrawn` from draft or filed."""
+
+    model_config = example({"status": "filed", "provider_reference": "MS-CASE-31415"})
 
     status: Literal["filed", "granted", "denied", "withdrawn"]
     provider_reference: Text | None = Field(
@@ -40,6 +45,27 @@ class ClaimPatch(Strict):
 
 
 class ClaimPublic(BaseModel):
+    model_config = example(
+        {
+            "id": 1,
+            "tenant_id": "contoso",
+            "service_id": "exchange-online",
+            "month": "2026-11",
+            "status": "filed",
+            "currency": "USD",
+            "credit_amount": "300.00",
+            "claim_deadline": "2026-12-31",
+            "measurement_timezone": "UTC",
+            "provider_reference": "MS-CASE-31415",
+            "credited_amount": None,
+            "reason": None,
+            "created_at": "2026-12-02T09:00:00+00:00",
+            "updated_at": "2026-12-03T09:00:00+00:00",
+            "filed_at": "2026-12-03T09:00:00+00:00",
+            "decided_at": None,
+        }
+    )
+
     id: int
     tenant_id: str
     service_id: str

@@ -4,7 +4,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DateTimeText, DecimalText, Page, ServiceIdText, Strict, Text, Timestamp
+from app.schemas import (
+    DateTimeText,
+    DecimalText,
+    Page,
+    ServiceIdText,
+    Strict,
+    Text,
+    Timestamp,
+    example,
+)
 
 
 class OutageIn(Strict):
@@ -19,6 +28,26 @@ class OutageIn(Strict):
 
 
 class OutageBatch(Strict):
+    model_config = example(
+        {
+            "outages": [
+                {
+                    "service_id": "exchange-online",
+                    "external_id": "EX123456",
+                    "title": "Mailbox access",
+                    "start": "2026-11-10T14:00:00Z",
+                    "end": "2026-11-10T16:05:30Z",
+                },
+                {
+                    "service_id": "exchange-online",
+                    "kind": "maintenance",
+                    "start": "2026-11-10T14:30:00Z",
+                    "end": "2026-11-10T15:00:00Z",
+                },
+            ]
+        }
+    )
+
     outages: list[OutageIn] = Field(min_length=1, max_length=10_000)
 
 
@@ -51,6 +80,33 @@ class OutagePublic(BaseModel):
 
 
 class OutageBatchResult(BaseModel):
+    model_config = example(
+        {
+            "created": 1,
+            "updated": 0,
+            "removed": 0,
+            "duplicates": 0,
+            "outages": [
+                {
+                    "id": 1,
+                    "tenant_id": "contoso",
+                    "service_id": "exchange-online",
+                    "kind": "outage",
+                    "start": "2026-11-10T14:00:00+00:00",
+                    "end": "2026-11-10T16:05:30+00:00",
+                    "impact": None,
+                    "users_affected": None,
+                    "external_id": "EX123456",
+                    "title": "Mailbox access",
+                    "source": "api",
+                    "import_id": None,
+                    "created_at": "2026-11-27T09:00:00+00:00",
+                    "updated_at": "2026-11-27T09:00:00+00:00",
+                }
+            ],
+        }
+    )
+
     created: int
     updated: int
     removed: int = Field(description="Windows of re-sent incidents that the new set no longer has")

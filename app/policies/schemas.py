@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas import DecimalText, Page, Slug, Strict, Text
+from app.schemas import DecimalText, Page, Slug, Strict, Text, example
 
 
 def _one_credit_kind(schema: dict[str, Any]) -> None:
@@ -29,6 +29,18 @@ class TierIn(Strict):
 
 
 class PolicyCreate(Strict):
+    model_config = example(
+        {
+            "id": "acme-gold",
+            "name": "Acme Gold",
+            "target_percent": "99.9",
+            "tiers": [
+                {"below_percent": "99.9", "credit_percent": "10"},
+                {"below_percent": "99", "credit_days": "7"},
+            ],
+        }
+    )
+
     id: Slug
     name: Text = Field(min_length=1, max_length=200)
     target_percent: DecimalText

@@ -26,7 +26,7 @@ from app.reports.links import (
     parse_lifetime,
 )
 from app.reports.pages import page_response
-from app.schemas import DateTimeText, MonthInput, Strict, Text
+from app.schemas import DateTimeText, MonthInput, Strict, Text, example
 from app.sla.periods import MonthError, parse_month, to_micros
 
 router = APIRouter(tags=["reports"])
@@ -38,6 +38,8 @@ LinkingTenant = Annotated[Tenant, Depends(tenant_for(Action.READ))]
 
 
 class LinkCreate(Strict):
+    model_config = example({"format": "pdf", "expires_in": "P7D"})
+
     format: Literal["html", "pdf"] = Field(description="What the link opens: the page or its PDF")
     expires_in: Text = Field(
         default=DEFAULT_LIFETIME,

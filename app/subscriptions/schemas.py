@@ -2,10 +2,21 @@
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DateTimeText, DecimalText, MonthInput, MonthString, Page, Strict, Text
+from app.schemas import (
+    DateTimeText,
+    DecimalText,
+    MonthInput,
+    MonthString,
+    Page,
+    Strict,
+    Text,
+    example,
+)
 
 
 class SubscriptionPut(Strict):
+    model_config = example({"policy_id": "microsoft-365", "monthly_fee": "1200.00"})
+
     policy_id: Text = Field(max_length=64)
     monthly_fee: DecimalText
     users: int | None = Field(default=None, ge=1, le=100_000_000, description="Seats")
@@ -32,6 +43,28 @@ class TermsPublic(BaseModel):
 
 
 class SubscriptionPublic(BaseModel):
+    model_config = example(
+        {
+            "tenant_id": "contoso",
+            "service_id": "exchange-online",
+            "policy_id": "microsoft-365",
+            "monthly_fee": "1200.00",
+            "users": None,
+            "created_at": "2026-11-27T09:00:00+00:00",
+            "updated_at": "2026-11-27T09:00:00+00:00",
+            "in_force": True,
+            "terms": [
+                {
+                    "effective_from": None,
+                    "effective_to": None,
+                    "policy_id": "microsoft-365",
+                    "monthly_fee": "1200.00",
+                    "users": None,
+                }
+            ],
+        }
+    )
+
     tenant_id: str
     service_id: str
     policy_id: str = Field(

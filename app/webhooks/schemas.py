@@ -4,11 +4,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DateTimeText, Page, Strict, Text
+from app.schemas import DateTimeText, Page, Strict, Text, example
 from app.webhooks.events import EventType
 
 
 class WebhookCreate(Strict):
+    model_config = example(
+        {
+            "url": "https://finance.example.com/hooks/sla",
+            "events": ["month.closed", "claim.changed"],
+        }
+    )
+
     url: Annotated[
         Text,
         Field(
@@ -33,6 +40,16 @@ class WebhookPublic(BaseModel):
 
 
 class WebhookCreated(BaseModel):
+    model_config = example(
+        {
+            "id": "wh_5b2e",
+            "url": "https://finance.example.com/hooks/sla",
+            "events": ["month.closed", "claim.changed"],
+            "created_at": "2026-11-27T09:00:00+00:00",
+            "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        }
+    )
+
     id: str
     url: str
     events: list[EventType]
