@@ -180,7 +180,7 @@ def test_every_timestamp_date_and_month_field_declares_its_format() -> None:
     for method, path, operation in _operations():
         for parameter in operation.get("parameters", []):
             text = _string_branch(parameter["schema"])
-            if parameter["name"] == "month" or (
+            if parameter["name"] in ("month", "effective_from") or (
                 parameter["name"] in ("from", "to") and "history" in path
             ):
                 assert text.get("pattern") == MONTH_PATTERN, (method, path, parameter["name"])

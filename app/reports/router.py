@@ -116,6 +116,7 @@ def _only(media_types: list[str], description: str) -> dict[int | str, dict[str,
 
 @router.get(
     "/v1/tenants/{tenant_id}/reports/{month}/csv",
+    summary="Get a tenant report as CSV",
     response_class=Response,
     responses=_only(["text/csv"], "A header row, then one row per service"),
 )
@@ -128,6 +129,7 @@ def get_tenant_report_csv(
 
 @router.get(
     "/v1/tenants/{tenant_id}/reports/{month}/html",
+    summary="Get a tenant report as a page",
     response_class=Response,
     responses=_only(["text/html"], "The report as a page for a person"),
 )
@@ -140,6 +142,7 @@ def get_tenant_report_html(
 
 @router.get(
     "/v1/tenants/{tenant_id}/reports/{month}/pdf",
+    summary="Get a tenant report as PDF",
     response_class=Response,
     responses=_only(
         ["application/pdf", OCTET_STREAM],
@@ -226,6 +229,7 @@ def _portfolio_csv(session: Session, month: str, now: datetime, where: LineFilte
 
 @router.get(
     "/v1/reports/{month}/csv",
+    summary="Get the portfolio report as CSV",
     response_class=Response,
     responses={
         200: {

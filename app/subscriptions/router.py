@@ -6,7 +6,7 @@ from app.audit.service import Change
 from app.deps import Caller, Now, ReadSession, SubscriptionWriter, VisibleTenant, WriteSession
 from app.errors import problem_responses
 from app.pagination import Cursor, Limit, decode_text_cursor, encode_cursor
-from app.schemas import Slug, Text
+from app.schemas import MonthInput, Slug
 from app.sla.periods import to_micros
 from app.subscriptions.schemas import SubscriptionPage, SubscriptionPublic, SubscriptionPut
 from app.subscriptions.service import (
@@ -86,7 +86,7 @@ def end_service(
     session: WriteSession,
     now: Now,
     effective_from: Annotated[
-        Text | None,
+        MonthInput | None,
         Query(
             max_length=7,
             description="`YYYY-MM`: the first month without the service (default: this "
