@@ -33,9 +33,9 @@ from app.guards import RequestGuard
 from app.idempotency import Replay
 from app.ledger.events import unclaimed_credits
 from app.limits import BodyLimit, RateLimit, database_busy
+from app.openapi_shape import shaped
 from app.reports.links import link_signer
 from app.routes import router
-from app.schemas import with_examples
 from app.webhooks.openapi import declare_webhooks
 from app.webhooks.worker import WebhookWorker
 
@@ -122,7 +122,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             for operation in methods.values():
                 # FastAPI's default "200" says nothing: "2XX" and "default" say it all.
                 operation["responses"].pop("200", None)
-        app.openapi_schema = with_examples(schema)
+        app.openapi_schema = shaped(schema)
     return app.openapi_schema
 
 
