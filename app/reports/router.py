@@ -40,12 +40,16 @@ _MEDIA_TYPES: dict[ReportFormat, str] = {
 }
 
 
+def _named(accept: str | None) -> list[str]:
+    """The media types an Accept header names, in its order, without parameters."""
+    return [media_range.split(";")[0].strip().lower() for media_range in (accept or "").split(",")]
+
+
 def _chosen_format(requested: ReportFormat | None, accept: str | None) -> ReportFormat:
     """`?format=` wins; otherwise the first of CSV, HTML or PDF the Accept header names."""
     if requested is not None:
         return requested
-    for media_range in (accept or "").split(","):
-        media_type = media_range.split(";")[0].strip().lower()
+    for media_type in _named(accept):
         if media_type == "text/csv":
             return "csv"
         if media_type == "text/html":
@@ -169,7 +173,7 @@ def get_tenant_report_pdf(
 
 
 def _names_only_octet_stream(accept: str | None) -> bool:
-    named = {media_range.split(";")[0].strip().lower() for media_range in (accept or "").split(",")}
+    named = _named(accept)
     return OCTET_STREAM in named and "application/pdf" not in named
 
 
