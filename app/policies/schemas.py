@@ -10,11 +10,18 @@ from app.schemas import DecimalText, Page, Slug, Strict, Text, example
 
 def _one_credit_kind(schema: dict[str, Any]) -> None:
     # The server refuses a tier with both credit kinds or neither (naming the tier); the
-    # spec says so too, so that a client checking against it never sends one.
-    schema["oneOf"] = [
-        {"required": [given], "properties": {given: {"type": "string"}, other: {"type": "null"}}}
-        for given, other in (("credit_percent", "credit_days"), ("credit_days", "credit_percent"))
-    ]
+    # spec says so too, so that a client checking against it never sends one. As
+    # if/then/else, which validators apply and generators pass over: a oneOf would make
+    # openapi-python-client replace the TierIn model with two unnamed ones.
+    schema["if"] = {
+        "required": ["credit_percent"],
+        "properties": {"credit_percent": {"type": "string"}},
+    }
+    schema["then"] = {"properties": {"credit_days": {"type": "null"}}}
+    schema["else"] = {
+        "required": ["credit_days"],
+        "properties": {"credit_days": {"type": "string"}},
+    }
 
 
 class TierIn(Strict):
