@@ -37,6 +37,7 @@ from app.ledger.events import unclaimed_credits
 from app.limits import BodyLimit, RateLimit, database_busy
 from app.logs import REQUEST_ID_HEADER, is_sane_request_id
 from app.metrics import router as metrics_router
+from app.openapi_shape import shaped
 from app.reports.links import link_signer
 from app.routes import router
 from app.telemetry import RequestTelemetry
@@ -133,7 +134,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             for operation in methods.values():
                 # FastAPI's default "200" says nothing: "2XX" and "default" say it all.
                 operation["responses"].pop("200", None)
-        app.openapi_schema = schema
+        app.openapi_schema = shaped(schema)
     return app.openapi_schema
 
 

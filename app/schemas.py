@@ -82,6 +82,43 @@ Timestamp = Annotated[
         max_length=64,
         description="RFC 3339; without an offset it is read in the tenant's timezone",
         examples=["2026-11-03T14:00:00Z"],
+        # Declared for generated clients (a datetime); the server's own parser decides,
+        # so its messages name the field and quote the value.
+        json_schema_extra={"format": "date-time"},
+    ),
+]
+
+# The years the ledger accepts (app.sla.periods: 1970 to 2999) and months 01 to 12, so a
+# client checking against the spec sends only months the server takes.
+MONTH_PATTERN = r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$"
+_MONTH_SCHEMA = {"type": "string", "pattern": MONTH_PATTERN, "examples": ["2026-11"]}
+# A month in a request: `parse_month` checks it and names the field in its message; the
+# pattern only tells clients what that check accepts.
+MonthInput = Annotated[Text, WithJsonSchema(_MONTH_SCHEMA)]
+
+# What answers carry: text the server wrote, with the format generated clients parse.
+DateTimeText = Annotated[
+    str,
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "examples": ["2026-11-03T14:00:00+00:00"]}
+    ),
+]
+DateText = Annotated[
+    str, WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-12-31"]})
+]
+MonthString = Annotated[str, WithJsonSchema(_MONTH_SCHEMA)]
+# A service id as subscriptions name it (a slug); any other text names no service the
+# server has, and is refused by the check that looks it up.
+ServiceIdText = Annotated[
+    Text,
+    Field(max_length=64),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[a-z0-9][a-z0-9-]*$",
+            "maxLength": 64,
+            "examples": ["exchange-online"],
+        }
     ),
 ]
 
@@ -151,6 +188,31 @@ class Strict(BaseModel):
                 f"{position}, which is not Unicode text"
             )
         return value
+
+
+# Every model's example by the model's name, for `with_examples`.
+_EXAMPLES: dict[str, list[dict[str, Any]]] = {}
+
+
+def example(body: dict[str, Any]) -> ConfigDict:
+    """A model's example in its JSON schema: what generated clients and the docs show."""
+
+    def add(schema: dict[str, Any], model: type[Any]) -> None:
+        schema["examples"] = [body]
+        _EXAMPLES[model.__name__] = [body]
+
+    return ConfigDict(json_schema_extra=add)
+
+
+def with_examples(spec: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with each model's example as written: FastAPI leaves out every
+    null when it renders the document, and an example without its `"users": null` is not
+    valid for a schema that requires the field."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    for name, bodies in _EXAMPLES.items():
+        if name in schemas:
+            schemas[name]["examples"] = bodies
+    return spec
 
 
 Item = TypeVar("Item")

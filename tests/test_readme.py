@@ -52,9 +52,10 @@ def test_walkthrough_gives_the_report_the_readme_shows(live_server: LiveServer) 
         timeout=60,
         check=True,
     )
-    tenant, service, outages, report = _json_values(run.stdout)
+    tenant, service, services, outages, report = _json_values(run.stdout)
     assert tenant["id"] == "contoso"
     assert service["policy_id"] == "microsoft-365"
+    assert services == {"items": [service], "next_cursor": None}
     assert outages["created"] == 2
     shown = json.loads(_block_after("The report says", "json"))
     assert _contains(report, shown), report

@@ -6,12 +6,12 @@ from pydantic import BaseModel, Field
 
 from app.models import AuditEvent
 from app.pagination import encode_cursor
-from app.schemas import Page, iso
+from app.schemas import DateTimeText, Page, iso
 
 
 class AuditEventPublic(BaseModel):
     id: int
-    at: str
+    at: DateTimeText
     actor_key_id: str = Field(description="The id of the API key that made the change")
     tenant_id: str | None
     entity: str = Field(

@@ -52,7 +52,7 @@ from app.sla.periods import to_micros
 
 router = APIRouter(tags=["imports"])
 
-ImportId = Annotated[int, BeforeValidator(plain_digits("an import")), Path(ge=1, le=MAX_ROW_ID)]
+ImportId = Annotated[int, Path(ge=1, le=MAX_ROW_ID), BeforeValidator(plain_digits("an import"))]
 
 _IMPORTED: dict[int | str, dict[str, Any]] = {
     201: {"model": ImportResult, "description": "Imported"},

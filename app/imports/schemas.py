@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Discriminator, Field, Tag
 
-from app.schemas import Page, Strict
+from app.schemas import DateTimeText, Page, Strict, example
 
 ImportFormat = Literal["csv", "json", "graph", "statuspage", "pagerduty"]
 
@@ -15,6 +15,25 @@ class SkippedItem(BaseModel):
 
 
 class ImportResult(BaseModel):
+    model_config = example(
+        {
+            "id": 1,
+            "tenant_id": "contoso",
+            "format": "csv",
+            "filename": "timeline.csv",
+            "sha256": "9f2c" + "0" * 60,
+            "rows": 1,
+            "created": 1,
+            "updated": 0,
+            "removed": 0,
+            "duplicates": 0,
+            "skipped": [],
+            "dry_run": False,
+            "created_at": "2026-11-27T09:00:00+00:00",
+            "actor_key_id": "bootstrap",
+        }
+    )
+
     id: int | None = Field(description="The import record; null for a dry run")
     tenant_id: str
     format: ImportFormat
@@ -27,7 +46,7 @@ class ImportResult(BaseModel):
     duplicates: int
     skipped: list[SkippedItem]
     dry_run: bool
-    created_at: str | None = Field(description="When it was imported; null for a dry run")
+    created_at: DateTimeText | None = Field(description="When it was imported; null for a dry run")
     actor_key_id: str
 
 
@@ -47,6 +66,8 @@ class PortfolioImportResult(BaseModel):
 
 
 class StatuspageSync(Strict):
+    model_config = example({"source": "statuspage", "url": "https://status.example.com"})
+
     source: Literal["statuspage"]
     url: str = Field(
         # Kept as the import record's filename, at most 255 characters.

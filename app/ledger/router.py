@@ -39,7 +39,7 @@ from app.ledger.service import (
 from app.pagination import Cursor, Limit, decode_cursor, decode_text_cursor, encode_cursor
 from app.reports.router import MonthText, checked_month
 from app.reports.schemas import TenantReport
-from app.schemas import Slug, Text
+from app.schemas import MonthInput, Slug
 from app.sla.periods import (
     FIRST_MONTH,
     MonthError,
@@ -62,10 +62,10 @@ def _plain_digits(value: Any) -> Any:
     return value
 
 
-ClaimId = Annotated[int, BeforeValidator(_plain_digits), Path(ge=1, le=2**31 - 1)]
+ClaimId = Annotated[int, Path(ge=1, le=2**31 - 1), BeforeValidator(_plain_digits)]
 ServiceId = Annotated[Slug, Path(description="Service id (slug), e.g. exchange-online")]
 MonthQuery = Annotated[
-    Text | None, Query(max_length=7, description="`YYYY-MM`", examples=["2026-11"])
+    MonthInput | None, Query(max_length=7, description="`YYYY-MM`", examples=["2026-11"])
 ]
 
 

@@ -5,17 +5,32 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.reports.schemas import Adjustment, ClaimStatus
-from app.schemas import DecimalText, Page, Strict, Text
+from app.schemas import (
+    DateText,
+    DateTimeText,
+    DecimalText,
+    MonthInput,
+    MonthString,
+    Page,
+    ServiceIdText,
+    Strict,
+    Text,
+    example,
+)
 
 
 class ClaimCreate(Strict):
-    service_id: Text = Field(max_length=64, examples=["exchange-online"])
-    month: Text = Field(max_length=7, description="`YYYY-MM`, a closed month", examples=["2026-11"])
+    model_config = example({"service_id": "exchange-online", "month": "2026-11"})
+
+    service_id: ServiceIdText
+    month: MonthInput = Field(max_length=7, description="`YYYY-MM`, a closed month")
 
 
 class ClaimPatch(Strict):
     """Move a claim: `filed` with `provider_reference`; then `granted` with
     `credited_amount` or `denied` with `reason`; `withdrawn` from draft or filed."""
+
+    model_config = example({"status": "filed", "provider_reference": "MS-CASE-31415"})
 
     status: Literal["filed", "granted", "denied", "withdrawn"]
     provider_reference: Text | None = Field(
@@ -30,22 +45,43 @@ class ClaimPatch(Strict):
 
 
 class ClaimPublic(BaseModel):
+    model_config = example(
+        {
+            "id": 1,
+            "tenant_id": "contoso",
+            "service_id": "exchange-online",
+            "month": "2026-11",
+            "status": "filed",
+            "currency": "USD",
+            "credit_amount": "300.00",
+            "claim_deadline": "2026-12-31",
+            "measurement_timezone": "UTC",
+            "provider_reference": "MS-CASE-31415",
+            "credited_amount": None,
+            "reason": None,
+            "created_at": "2026-12-02T09:00:00+00:00",
+            "updated_at": "2026-12-03T09:00:00+00:00",
+            "filed_at": "2026-12-03T09:00:00+00:00",
+            "decided_at": None,
+        }
+    )
+
     id: int
     tenant_id: str
     service_id: str
-    month: str
+    month: MonthString
     status: ClaimStatus
     currency: str
     credit_amount: str = Field(description="The closed line's credit, as claimed")
-    claim_deadline: str = Field(description="Filing is possible until this day ends")
+    claim_deadline: DateText = Field(description="Filing is possible until this day ends")
     measurement_timezone: str = Field(description="The zone the deadline is a date in")
     provider_reference: str | None
     credited_amount: str | None
     reason: str | None
-    created_at: str
-    updated_at: str
-    filed_at: str | None
-    decided_at: str | None = Field(description="When it was granted, denied or withdrawn")
+    created_at: DateTimeText
+    updated_at: DateTimeText
+    filed_at: DateTimeText | None
+    decided_at: DateTimeText | None = Field(description="When it was granted, denied or withdrawn")
 
 
 class ClaimPage(Page[ClaimPublic]):
@@ -55,7 +91,7 @@ class ClaimPage(Page[ClaimPublic]):
 class HistoryMonth(BaseModel):
     """One month of a service: frozen figures if the month is closed."""
 
-    month: str
+    month: MonthString
     policy_id: str
     monthly_fee: str
     currency: str
@@ -65,7 +101,7 @@ class HistoryMonth(BaseModel):
     target_percent: str
     met: bool
     credit_amount: str
-    claim_deadline: str
+    claim_deadline: DateText
     claim_open: bool
     provisional: bool
     closed: bool
@@ -94,7 +130,7 @@ class ClaimCounts(BaseModel):
 
 
 class MonthSummary(BaseModel):
-    month: str
+    month: MonthString
     lines: int
     met: int
     missed: int

@@ -43,7 +43,7 @@ from app.sla.timestamps import TimestampError, parse_timestamp
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/outages", tags=["outages"])
 
 
-OutageId = Annotated[int, BeforeValidator(plain_digits("an outage")), Path(ge=1, le=MAX_ROW_ID)]
+OutageId = Annotated[int, Path(ge=1, le=MAX_ROW_ID), BeforeValidator(plain_digits("an outage"))]
 
 
 @router.post(

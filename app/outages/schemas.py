@@ -4,11 +4,20 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DecimalText, Page, Strict, Text, Timestamp
+from app.schemas import (
+    DateTimeText,
+    DecimalText,
+    Page,
+    ServiceIdText,
+    Strict,
+    Text,
+    Timestamp,
+    example,
+)
 
 
 class OutageIn(Strict):
-    service_id: Text = Field(max_length=64)
+    service_id: ServiceIdText
     start: Timestamp
     end: Timestamp | None = Field(default=None, description="None: still ongoing")
     kind: Literal["outage", "maintenance"] = "outage"
@@ -19,6 +28,26 @@ class OutageIn(Strict):
 
 
 class OutageBatch(Strict):
+    model_config = example(
+        {
+            "outages": [
+                {
+                    "service_id": "exchange-online",
+                    "external_id": "EX123456",
+                    "title": "Mailbox access",
+                    "start": "2026-11-10T14:00:00Z",
+                    "end": "2026-11-10T16:05:30Z",
+                },
+                {
+                    "service_id": "exchange-online",
+                    "kind": "maintenance",
+                    "start": "2026-11-10T14:30:00Z",
+                    "end": "2026-11-10T15:00:00Z",
+                },
+            ]
+        }
+    )
+
     outages: list[OutageIn] = Field(min_length=1, max_length=10_000)
 
 
@@ -38,19 +67,46 @@ class OutagePublic(BaseModel):
     tenant_id: str
     service_id: str
     kind: Literal["outage", "maintenance"]
-    start: str
-    end: str | None
+    start: DateTimeText
+    end: DateTimeText | None
     impact: str | None
     users_affected: int | None
     external_id: str | None
     title: str | None
     source: str = Field(description="`api`, or the import format that brought the window")
     import_id: int | None = Field(description="The import that brought the window, if any")
-    created_at: str
-    updated_at: str
+    created_at: DateTimeText
+    updated_at: DateTimeText
 
 
 class OutageBatchResult(BaseModel):
+    model_config = example(
+        {
+            "created": 1,
+            "updated": 0,
+            "removed": 0,
+            "duplicates": 0,
+            "outages": [
+                {
+                    "id": 1,
+                    "tenant_id": "contoso",
+                    "service_id": "exchange-online",
+                    "kind": "outage",
+                    "start": "2026-11-10T14:00:00+00:00",
+                    "end": "2026-11-10T16:05:30+00:00",
+                    "impact": None,
+                    "users_affected": None,
+                    "external_id": "EX123456",
+                    "title": "Mailbox access",
+                    "source": "api",
+                    "import_id": None,
+                    "created_at": "2026-11-27T09:00:00+00:00",
+                    "updated_at": "2026-11-27T09:00:00+00:00",
+                }
+            ],
+        }
+    )
+
     created: int
     updated: int
     removed: int = Field(description="Windows of re-sent incidents that the new set no longer has")

@@ -5,10 +5,11 @@ from fastapi import APIRouter, Path, status
 from app.audit.service import Change, record
 from app.deps import Caller, IdempotentCreate, Now, PolicyCreator, ReadSession, WriteSession
 from app.errors import Conflict, InvalidInput, NotFound, ProblemItem, problem_responses
-from app.policies.schemas import PolicyCreate, PolicyPublic
+from app.pagination import Cursor, Limit, decode_text_cursor, encode_cursor
+from app.policies.schemas import PolicyCreate, PolicyPage, PolicyPublic
 from app.policies.service import (
-    all_policies,
     find_policy,
+    policies_page,
     policy_from_create,
     policy_public,
     policy_to_row,
@@ -23,9 +24,14 @@ PolicyId = Annotated[str, Path(max_length=64)]
 
 # 422: the request guard refuses a control character in any path or query string.
 @router.get("", responses=problem_responses(401, 422))
-def list_policies(_caller: Caller, session: ReadSession) -> list[PolicyPublic]:
+def list_policies(
+    _caller: Caller, session: ReadSession, limit: Limit = 100, cursor: Cursor = None
+) -> PolicyPage:
     """The built-in policies, then the custom ones by id."""
-    return [policy_public(policy) for policy in all_policies(session)]
+    after = None if cursor is None else decode_text_cursor(cursor)
+    found, more = policies_page(session, after, limit)
+    next_cursor = encode_cursor(found[-1].id) if more else None
+    return PolicyPage(items=[policy_public(policy) for policy in found], next_cursor=next_cursor)
 
 
 @router.get("/{policy_id}", responses=problem_responses(401, 404, 422))

@@ -1,20 +1,53 @@
 """Policy bodies."""
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas import DecimalText, Slug, Strict, Text
+from app.schemas import DecimalText, Page, Slug, Strict, Text, example
+
+
+def _one_credit_kind(schema: dict[str, Any]) -> None:
+    # The server refuses a tier with both credit kinds or neither (naming the tier); the
+    # spec says so too, so that a client checking against it never sends one. As
+    # if/then/else, which validators apply and generators pass over: a oneOf would make
+    # openapi-python-client replace the TierIn model with two unnamed ones.
+    schema["if"] = {
+        "required": ["credit_percent"],
+        "properties": {"credit_percent": {"type": "string"}},
+    }
+    schema["then"] = {"properties": {"credit_days": {"type": "null"}}}
+    schema["else"] = {
+        "required": ["credit_days"],
+        "properties": {"credit_days": {"type": "string"}},
+    }
 
 
 class TierIn(Strict):
+    """A tier gives `credit_percent` (of the monthly fee) or `credit_days` (of service),
+    not both."""
+
+    model_config = ConfigDict(json_schema_extra=_one_credit_kind)
+
     below_percent: DecimalText
     credit_percent: DecimalText | None = None
     credit_days: DecimalText | None = None
 
 
 class PolicyCreate(Strict):
+    model_config = example(
+        {
+            "id": "acme-gold",
+            "name": "Acme Gold",
+            "target_percent": "99.9",
+            "tiers": [
+                {"below_percent": "99.9", "credit_percent": "10"},
+                {"below_percent": "99", "credit_days": "7"},
+            ],
+        }
+    )
+
     id: Slug
     name: Text = Field(min_length=1, max_length=200)
     target_percent: DecimalText
@@ -47,3 +80,7 @@ class PolicyPublic(BaseModel):
     credit_cap_days: str | None
     source: str | None
     builtin: bool
+
+
+class PolicyPage(Page[PolicyPublic]):
+    pass

@@ -18,9 +18,21 @@ def find_policy(session: Session, policy_id: str) -> Policy | None:
     return None if row is None else policy_from_row(row)
 
 
-def all_policies(session: Session) -> list[Policy]:
-    custom = session.exec(select(CustomPolicy).order_by(col(CustomPolicy.id))).all()
-    return [*BUILTIN_POLICIES.values(), *(policy_from_row(row) for row in custom)]
+def policies_page(session: Session, after_id: str | None, limit: int) -> tuple[list[Policy], bool]:
+    """Up to `limit` policies after the one with `after_id`: the built-in ones in their
+    own order, then the custom ones by id (a custom id never equals a built-in one); and
+    whether more follow."""
+    builtin = list(BUILTIN_POLICIES.values())
+    custom = select(CustomPolicy)
+    if after_id in BUILTIN_POLICIES:
+        builtin = builtin[list(BUILTIN_POLICIES).index(after_id) + 1 :]
+    elif after_id is not None:
+        builtin = []
+        custom = custom.where(col(CustomPolicy.id) > after_id)
+    wanted = limit + 1 - len(builtin)
+    rows = session.exec(custom.order_by(col(CustomPolicy.id)).limit(max(wanted, 0))).all()
+    found = [*builtin, *(policy_from_row(row) for row in rows)]
+    return found[:limit], len(found) > limit
 
 
 def policy_from_create(body: PolicyCreate) -> Policy:

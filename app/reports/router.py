@@ -1,20 +1,24 @@
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
+from sqlmodel import Session
 
 from app.deps import Now, PortfolioReader, ReadSession, VisibleTenant
 from app.errors import invalid, problem_responses
 from app.metrics import timed_report_build
+from app.models import Tenant
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from app.reports.build import LineFilter, portfolio_lines, portfolio_page, tenant_report
 from app.reports.pages import page_response
 from app.reports.render import portfolio_csv, report_csv
 from app.reports.schemas import PortfolioPage, TenantReport
+from app.schemas import MonthInput
 from app.sla.periods import MonthError, parse_month
 
 router = APIRouter(tags=["reports"])
 
-MonthText = Annotated[str, Path(description="Calendar month YYYY-MM", examples=["2026-11"])]
+MonthText = Annotated[MonthInput, Path(description="Calendar month YYYY-MM", examples=["2026-11"])]
 
 
 def checked_month(text: str) -> str:
@@ -27,6 +31,8 @@ def checked_month(text: str) -> str:
 
 
 ReportFormat = Literal["json", "csv", "html", "pdf"]
+Rendering = Literal["csv", "html", "pdf"]
+OCTET_STREAM = "application/octet-stream"
 _MEDIA_TYPES: dict[ReportFormat, str] = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -35,12 +41,16 @@ _MEDIA_TYPES: dict[ReportFormat, str] = {
 }
 
 
+def _named(accept: str | None) -> list[str]:
+    """The media types an Accept header names, in its order, without parameters."""
+    return [media_range.split(";")[0].strip().lower() for media_range in (accept or "").split(",")]
+
+
 def _chosen_format(requested: ReportFormat | None, accept: str | None) -> ReportFormat:
     """`?format=` wins; otherwise the first of CSV, HTML or PDF the Accept header names."""
     if requested is not None:
         return requested
-    for media_range in (accept or "").split(","):
-        media_type = media_range.split(";")[0].strip().lower()
+    for media_type in _named(accept):
         if media_type == "text/csv":
             return "csv"
         if media_type == "text/html":
@@ -74,17 +84,107 @@ def get_tenant_report(
     format: Annotated[ReportFormat | None, Query(description="Overrides Accept")] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TenantReport | Response:
-    """The tenant's credit-eligibility report for one month, per service."""
+    """The tenant's credit-eligibility report for one month, per service.
+
+    `?format=` or `Accept` chooses CSV, the page or its PDF instead of JSON; the
+    operations at `…/csv`, `…/html` and `…/pdf` give each of them on its own.
+    """
+    chosen = _chosen_format(format, accept)
+    if chosen == "json":
+        with timed_report_build("tenant"):
+            return tenant_report(session, tenant, checked_month(month), now)
+    return _rendering(session, tenant, month, now, chosen)
+
+
+def _rendering(
+    session: Session, tenant: Tenant, month: str, now: datetime, chosen: Rendering
+) -> Response:
     with timed_report_build("tenant"):
         report = tenant_report(session, tenant, checked_month(month), now)
-    chosen = _chosen_format(format, accept)
     if chosen == "csv":
-        body = report_csv(report, tenant.name)
-    elif chosen == "html" or chosen == "pdf":
-        return page_response(session, tenant, report, now, chosen)
-    else:
-        return report
-    return Response(body, media_type=_MEDIA_TYPES[chosen])
+        return Response(report_csv(report, tenant.name), media_type=_MEDIA_TYPES[chosen])
+    return page_response(session, tenant, report, now, chosen)
+
+
+# Each rendering is also an operation of its own, declaring only its media type: a
+# generated client decodes an answer by the first media type its operation declares, so
+# beside JSON it would read a CSV as JSON and fail.
+def _only(media_types: list[str], description: str) -> dict[int | str, dict[str, Any]]:
+    text = all(media_type.startswith("text/") for media_type in media_types)
+    schema = {"type": "string"} if text else {"type": "string", "format": "binary"}
+    return {
+        200: {
+            "description": description,
+            "content": {media_type: {"schema": schema} for media_type in media_types},
+        },
+        **problem_responses(401, 404, 422),
+    }
+
+
+@router.get(
+    "/v1/tenants/{tenant_id}/reports/{month}/csv",
+    summary="Get a tenant report as CSV",
+    response_class=Response,
+    responses=_only(["text/csv"], "A header row, then one row per service"),
+)
+def get_tenant_report_csv(
+    tenant: VisibleTenant, month: MonthText, session: ReadSession, now: Now
+) -> Response:
+    """The report as CSV: the same as `?format=csv`, for clients that read it as text."""
+    return _rendering(session, tenant, month, now, "csv")
+
+
+@router.get(
+    "/v1/tenants/{tenant_id}/reports/{month}/html",
+    summary="Get a tenant report as a page",
+    response_class=Response,
+    responses=_only(["text/html"], "The report as a page for a person"),
+)
+def get_tenant_report_html(
+    tenant: VisibleTenant, month: MonthText, session: ReadSession, now: Now
+) -> Response:
+    """The report as a page: the same as `?format=html`, for clients that read it as text."""
+    return _rendering(session, tenant, month, now, "html")
+
+
+@router.get(
+    "/v1/tenants/{tenant_id}/reports/{month}/pdf",
+    summary="Get a tenant report as PDF",
+    response_class=Response,
+    responses=_only(
+        ["application/pdf", OCTET_STREAM],
+        f"The report's page as PDF; as a download (`{OCTET_STREAM}`, an attachment) when "
+        "Accept names only that",
+    ),
+)
+def get_tenant_report_pdf(
+    tenant: VisibleTenant,
+    month: MonthText,
+    session: ReadSession,
+    now: Now,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """The report's page as PDF: the same as `?format=pdf`, for clients that read it as
+    bytes."""
+    pdf = _rendering(session, tenant, month, now, "pdf")
+    if not _names_only_octet_stream(accept):
+        return pdf
+    # Generators that know no `application/pdf` (openapi-python-client) read the bytes
+    # of an octet stream; the same PDF, saved rather than shown.
+    disposition = pdf.headers["Content-Disposition"].replace("inline;", "attachment;")
+    return Response(pdf.body, media_type=OCTET_STREAM, headers={"Content-Disposition": disposition})
+
+
+def _names_only_octet_stream(accept: str | None) -> bool:
+    named = _named(accept)
+    return OCTET_STREAM in named and "application/pdf" not in named
+
+
+LineMet = Annotated[bool | None, Query(description="Only lines that met (or missed) the target")]
+LineClaimOpen = Annotated[
+    bool | None, Query(description="Only lines whose claim deadline has (not) passed")
+]
+LineClosed = Annotated[bool | None, Query(description="Only lines of closed (open) months")]
 
 
 @router.get(
@@ -105,13 +205,9 @@ def get_portfolio_report(
     now: Now,
     limit: Limit = 100,
     cursor: Cursor = None,
-    met: Annotated[
-        bool | None, Query(description="Only lines that met (or missed) the target")
-    ] = None,
-    claim_open: Annotated[
-        bool | None, Query(description="Only lines whose claim deadline has (not) passed")
-    ] = None,
-    closed: Annotated[bool | None, Query(description="Only lines of closed (open) months")] = None,
+    met: LineMet = None,
+    claim_open: LineClaimOpen = None,
+    closed: LineClosed = None,
     format: Annotated[
         Literal["json", "csv"] | None,
         Query(description="Overrides Accept; CSV is the whole month, without pages"),
@@ -123,9 +219,7 @@ def get_portfolio_report(
     where = LineFilter(met=met, claim_open=claim_open, closed=closed)
     month = checked_month(month)
     if _chosen_format(format, accept) == "csv":
-        with timed_report_build("portfolio"):
-            lines = portfolio_lines(session, month, now, where)
-        return Response(portfolio_csv(lines), media_type=_MEDIA_TYPES["csv"])
+        return _portfolio_csv(session, month, now, where)
     after = None
     if cursor is not None:
         tenant_id, service_id = decode_cursor(cursor, str, str)
@@ -134,3 +228,37 @@ def get_portfolio_report(
         items, more = portfolio_page(session, month, now, where, after, limit)
     next_cursor = encode_cursor(items[-1].tenant_id, items[-1].service_id) if more else None
     return PortfolioPage(items=list(items), next_cursor=next_cursor)
+
+
+def _portfolio_csv(session: Session, month: str, now: datetime, where: LineFilter) -> Response:
+    with timed_report_build("portfolio"):
+        lines = portfolio_lines(session, checked_month(month), now, where)
+    return Response(portfolio_csv(lines), media_type=_MEDIA_TYPES["csv"])
+
+
+@router.get(
+    "/v1/reports/{month}/csv",
+    summary="Get the portfolio report as CSV",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "A header row, then one row per tenant and service",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(401, 403, 422),
+    },
+)
+def get_portfolio_report_csv(
+    month: MonthText,
+    _caller: PortfolioReader,
+    session: ReadSession,
+    now: Now,
+    met: LineMet = None,
+    claim_open: LineClaimOpen = None,
+    closed: LineClosed = None,
+) -> Response:
+    """The whole month's lines as one CSV: the same as `?format=csv`, for clients that
+    read it as text."""
+    return _portfolio_csv(
+        session, month, now, LineFilter(met=met, claim_open=claim_open, closed=closed)
+    )

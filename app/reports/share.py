@@ -27,18 +27,20 @@ from app.reports.links import (
     parse_lifetime,
 )
 from app.reports.pages import page_response
-from app.schemas import Strict, Text
+from app.schemas import DateTimeText, MonthInput, Strict, Text, example
 from app.sla.periods import MonthError, parse_month, to_micros
 
 router = APIRouter(tags=["reports"])
 
-LinkMonth = Annotated[str, Path(description="Calendar month YYYY-MM", examples=["2026-11"])]
+LinkMonth = Annotated[MonthInput, Path(description="Calendar month YYYY-MM", examples=["2026-11"])]
 Token = Annotated[str, Path(max_length=1000, description="The token of a share link")]
 # Loaded in the write session: the audit row goes in with the tenant it names.
 LinkingTenant = Annotated[Tenant, Depends(tenant_for(Action.READ))]
 
 
 class LinkCreate(Strict):
+    model_config = example({"format": "pdf", "expires_in": "P7D"})
+
     format: Literal["html", "pdf"] = Field(description="What the link opens: the page or its PDF")
     expires_in: Text = Field(
         default=DEFAULT_LIFETIME,
@@ -57,7 +59,7 @@ class LinkCreate(Strict):
 
 class LinkCreated(BaseModel):
     url: str = Field(description="Opens the report in a browser, without a key, until expires_at")
-    expires_at: str
+    expires_at: DateTimeText
 
 
 def _signer(request: Request) -> LinkSigner:

@@ -5,14 +5,15 @@ from fastapi import APIRouter, Path, Query, Response, status
 from app.audit.service import Change
 from app.deps import Caller, Now, ReadSession, SubscriptionWriter, VisibleTenant, WriteSession
 from app.errors import problem_responses
-from app.schemas import Slug, Text
+from app.pagination import Cursor, Limit, decode_text_cursor, encode_cursor
+from app.schemas import MonthInput, Slug
 from app.sla.periods import to_micros
-from app.subscriptions.schemas import SubscriptionPublic, SubscriptionPut
+from app.subscriptions.schemas import SubscriptionPage, SubscriptionPublic, SubscriptionPut
 from app.subscriptions.service import (
     end_subscription,
     put_terms,
     subscription_of,
-    subscriptions_of,
+    subscriptions_page,
 )
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/services", tags=["services"])
@@ -22,10 +23,13 @@ ServiceId = Annotated[Slug, Path(description="Service id (slug), e.g. exchange-o
 
 @router.get("", responses=problem_responses(401, 404, 422))
 def list_services(
-    tenant: VisibleTenant, session: ReadSession, now: Now
-) -> list[SubscriptionPublic]:
+    tenant: VisibleTenant, session: ReadSession, now: Now, limit: Limit = 100, cursor: Cursor = None
+) -> SubscriptionPage:
     """The services the tenant subscribes to or did, by id, each with its terms."""
-    return subscriptions_of(session, tenant, now)
+    after = None if cursor is None else decode_text_cursor(cursor)
+    items, more = subscriptions_page(session, tenant, now, after, limit)
+    next_cursor = encode_cursor(items[-1].service_id) if more else None
+    return SubscriptionPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{service_id}", responses=problem_responses(401, 404, 422))
@@ -82,7 +86,7 @@ def end_service(
     session: WriteSession,
     now: Now,
     effective_from: Annotated[
-        Text | None,
+        MonthInput | None,
         Query(
             max_length=7,
             description="`YYYY-MM`: the first month without the service (default: this "

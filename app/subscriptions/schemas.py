@@ -2,16 +2,25 @@
 
 from pydantic import BaseModel, Field
 
-from app.schemas import DecimalText, Strict, Text
-
-Month = Text
+from app.schemas import (
+    DateTimeText,
+    DecimalText,
+    MonthInput,
+    MonthString,
+    Page,
+    Strict,
+    Text,
+    example,
+)
 
 
 class SubscriptionPut(Strict):
+    model_config = example({"policy_id": "microsoft-365", "monthly_fee": "1200.00"})
+
     policy_id: Text = Field(max_length=64)
     monthly_fee: DecimalText
     users: int | None = Field(default=None, ge=1, le=100_000_000, description="Seats")
-    effective_from: Month | None = Field(
+    effective_from: MonthInput | None = Field(
         default=None,
         max_length=7,
         description="`YYYY-MM`: the first month these terms hold, until the next later "
@@ -22,10 +31,10 @@ class SubscriptionPut(Strict):
 
 
 class TermsPublic(BaseModel):
-    effective_from: str | None = Field(
+    effective_from: MonthString | None = Field(
         description="`YYYY-MM`, the first month in force; null: every month before too"
     )
-    effective_to: str | None = Field(
+    effective_to: MonthString | None = Field(
         description="`YYYY-MM`, the last month in force; null: no later terms or end"
     )
     policy_id: str
@@ -34,6 +43,28 @@ class TermsPublic(BaseModel):
 
 
 class SubscriptionPublic(BaseModel):
+    model_config = example(
+        {
+            "tenant_id": "contoso",
+            "service_id": "exchange-online",
+            "policy_id": "microsoft-365",
+            "monthly_fee": "1200.00",
+            "users": None,
+            "created_at": "2026-11-27T09:00:00+00:00",
+            "updated_at": "2026-11-27T09:00:00+00:00",
+            "in_force": True,
+            "terms": [
+                {
+                    "effective_from": None,
+                    "effective_to": None,
+                    "policy_id": "microsoft-365",
+                    "monthly_fee": "1200.00",
+                    "users": None,
+                }
+            ],
+        }
+    )
+
     tenant_id: str
     service_id: str
     policy_id: str = Field(
@@ -42,7 +73,11 @@ class SubscriptionPublic(BaseModel):
     )
     monthly_fee: str
     users: int | None
-    created_at: str
-    updated_at: str = Field(description="When the terms last changed")
+    created_at: DateTimeText
+    updated_at: DateTimeText = Field(description="When the terms last changed")
     in_force: bool = Field(description="Whether the service has terms in force this month")
     terms: list[TermsPublic] = Field(description="Oldest first; months between them lapsed")
+
+
+class SubscriptionPage(Page[SubscriptionPublic]):
+    pass

@@ -50,20 +50,22 @@ def change_of(row: SubscriptionTerm) -> TermsChange:
     )
 
 
-def terms_of_tenant(session: Session, tenant_id: str) -> dict[str, list[TermsChange]]:
-    """Every service of the tenant with its changes of terms, oldest first, by service id."""
+def terms_of_tenant(
+    session: Session, tenant_id: str, service_ids: list[str] | None = None
+) -> dict[str, list[TermsChange]]:
+    """Every service of the tenant (or those named) with its changes of terms, oldest
+    first, by service id."""
+    services = select(Subscription.service_id).where(Subscription.tenant_id == tenant_id)
+    terms = select(SubscriptionTerm).where(SubscriptionTerm.tenant_id == tenant_id)
+    if service_ids is not None:
+        services = services.where(col(Subscription.service_id).in_(service_ids))
+        terms = terms.where(col(SubscriptionTerm.service_id).in_(service_ids))
     found: dict[str, list[TermsChange]] = {
         service_id: []
-        for service_id in session.exec(
-            select(Subscription.service_id)
-            .where(Subscription.tenant_id == tenant_id)
-            .order_by(col(Subscription.service_id))
-        )
+        for service_id in session.exec(services.order_by(col(Subscription.service_id)))
     }
     rows = session.exec(
-        select(SubscriptionTerm)
-        .where(SubscriptionTerm.tenant_id == tenant_id)
-        .order_by(col(SubscriptionTerm.service_id), col(SubscriptionTerm.effective_from))
+        terms.order_by(col(SubscriptionTerm.service_id), col(SubscriptionTerm.effective_from))
     )
     for row in rows:
         found.setdefault(row.service_id, []).append(change_of(row))
@@ -132,14 +134,18 @@ def subscription_public(
     )
 
 
-def subscriptions_of(session: Session, tenant: Tenant, now: datetime) -> list[SubscriptionPublic]:
-    subs = session.exec(
-        select(Subscription)
-        .where(Subscription.tenant_id == tenant.id)
-        .order_by(col(Subscription.service_id))
-    ).all()
-    terms = terms_of_tenant(session, tenant.id)
-    return [subscription_public(sub, terms[sub.service_id], tenant.currency, now) for sub in subs]
+def subscriptions_page(
+    session: Session, tenant: Tenant, now: datetime, after_id: str | None, limit: int
+) -> tuple[list[SubscriptionPublic], bool]:
+    """Up to `limit` of the tenant's services by id, after `after_id`, and whether more follow."""
+    query = select(Subscription).where(Subscription.tenant_id == tenant.id)
+    if after_id is not None:
+        query = query.where(col(Subscription.service_id) > after_id)
+    rows = session.exec(query.order_by(col(Subscription.service_id)).limit(limit + 1)).all()
+    subs = rows[:limit]
+    terms = terms_of_tenant(session, tenant.id, [sub.service_id for sub in subs])
+    items = [subscription_public(sub, terms[sub.service_id], tenant.currency, now) for sub in subs]
+    return items, len(rows) > limit
 
 
 def subscription_of(

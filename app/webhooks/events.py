@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from app.schemas import iso
+from app.schemas import MONTH_PATTERN, iso
 from app.sla.numbers import DECIMAL_PATTERN, decimal_from_text
 
 EventType = Literal["month.closed", "adjustment.appeared", "claim.changed", "claim.deadline_near"]
@@ -59,7 +59,7 @@ DateString = Annotated[
     Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
     WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-12-31"]}),
 ]
-Month = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+Month = Annotated[str, Field(pattern=MONTH_PATTERN, examples=["2026-11"])]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"])]
 Identifier = Annotated[str, BeforeValidator(_id_text), Field(min_length=1, max_length=200)]
 

@@ -4,11 +4,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas import Page, Strict, Text
+from app.schemas import DateTimeText, Page, Strict, Text, example
 from app.webhooks.events import EventType
 
 
 class WebhookCreate(Strict):
+    model_config = example(
+        {
+            "url": "https://finance.example.com/hooks/sla",
+            "events": ["month.closed", "claim.changed"],
+        }
+    )
+
     url: Annotated[
         Text,
         Field(
@@ -28,15 +35,25 @@ class WebhookPublic(BaseModel):
     id: str
     url: str
     events: list[EventType]
-    created_at: str
+    created_at: DateTimeText
     created_by: str
 
 
 class WebhookCreated(BaseModel):
+    model_config = example(
+        {
+            "id": "wh_5b2e",
+            "url": "https://finance.example.com/hooks/sla",
+            "events": ["month.closed", "claim.changed"],
+            "created_at": "2026-11-27T09:00:00+00:00",
+            "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        }
+    )
+
     id: str
     url: str
     events: list[EventType]
-    created_at: str
+    created_at: DateTimeText
     secret: str = Field(
         description="The Standard Webhooks signing secret (`whsec_` and base64); shown this "
         "once. The server keeps it to sign every delivery."
@@ -63,8 +80,8 @@ class DeliveryPublic(BaseModel):
     )
     response_code: int | None = Field(description="The receiver's HTTP status, if it answered")
     error: str | None = Field(description="Why the attempt failed")
-    scheduled_at: str = Field(description="When the attempt is, or was, due")
-    attempted_at: str | None = Field(description="When it was made; null while pending")
+    scheduled_at: DateTimeText = Field(description="When the attempt is, or was, due")
+    attempted_at: DateTimeText | None = Field(description="When it was made; null while pending")
 
 
 class DeliveryPage(Page[DeliveryPublic]):

@@ -1541,7 +1541,7 @@ def test_a_negative_zero_fee_is_stored_and_shown_as_zero(
 
     assert response.status_code == 201, response.text
     assert response.json()["monthly_fee"] == shown
-    listed = client.get(f"/v1/tenants/{tenant}/services").json()
+    listed = client.get(f"/v1/tenants/{tenant}/services").json()["items"]
     assert [sub["monthly_fee"] for sub in listed if sub["service_id"] == "free"] == [shown]
     engine = create_engine(database_url)
     with engine.connect() as connection:

@@ -161,7 +161,9 @@ def test_a_tenant_key_writes_its_outages_but_not_its_terms(client: TestClient) -
     # Another tenant's route is 404 whatever the method: visibility before permission.
     other = client.put("/v1/tenants/acme/services/mail", json=terms, headers=as_key(secret))
     assert_problem(other, 404)
-    assert client.get("/v1/tenants/beta/services").json()[0]["policy_id"] == "microsoft-365"
+    assert (
+        client.get("/v1/tenants/beta/services").json()["items"][0]["policy_id"] == "microsoft-365"
+    )
 
 
 def test_a_finance_key_reads_everything_and_writes_nothing(client: TestClient) -> None:

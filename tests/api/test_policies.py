@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.sla.policies import BUILTIN_POLICIES
 from tests.api.scenario import assert_invalid, assert_problem, error_at, quotes
 
 ACME_GOLD: dict[str, Any] = {
@@ -89,7 +90,7 @@ def test_list_policies_holds_the_four_builtins_with_their_numbers(client: TestCl
     response = client.get("/v1/policies")
 
     assert response.status_code == 200
-    by_id = {policy["id"]: policy for policy in response.json()}
+    by_id = {policy["id"]: policy for policy in response.json()["items"]}
     assert set(BUILTINS) <= set(by_id)
     for policy_id, expected in BUILTINS.items():
         _assert_policy(by_id[policy_id], expected)
@@ -132,7 +133,7 @@ def test_create_custom_policy_fills_the_defaults(client: TestClient) -> None:
     assert body["credit_cap_days"] is None
 
     assert client.get("/v1/policies/acme-gold").json() == body
-    listed = {policy["id"]: policy for policy in client.get("/v1/policies").json()}
+    listed = {policy["id"]: policy for policy in client.get("/v1/policies").json()["items"]}
     assert listed["acme-gold"] == body
 
 
@@ -206,7 +207,7 @@ def _create(client: TestClient, **changes: Any) -> Any:
 
 
 def _nothing_stored(client: TestClient) -> None:
-    assert {policy["id"] for policy in client.get("/v1/policies").json()} == set(BUILTINS)
+    assert {policy["id"] for policy in client.get("/v1/policies").json()["items"]} == set(BUILTINS)
 
 
 def test_a_tier_above_the_target_is_refused(client: TestClient) -> None:
@@ -286,3 +287,34 @@ def test_several_policy_errors_are_reported_at_once(client: TestClient) -> None:
     assert_invalid(response, ["body", "claim_window"], "soon")
     assert_invalid(response, ["body", "tiers", 1, "below_percent"], "100")
     _nothing_stored(client)
+
+
+def test_the_policies_list_is_a_page_built_ins_first_then_custom_by_id(
+    client: TestClient,
+) -> None:
+    for policy_id in ("zeta-gold", "alpha-gold"):
+        assert _create(client, id=policy_id).status_code == 201
+    everything = client.get("/v1/policies").json()
+    assert everything["next_cursor"] is None
+
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        params: dict[str, str | int] = {"limit": 2}
+        if cursor is not None:
+            params["cursor"] = cursor
+        page = client.get("/v1/policies", params=params).json()
+        assert len(page["items"]) <= 2
+        seen += [policy["id"] for policy in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+
+    # The built-ins in their own order, then alpha-gold before zeta-gold: the same order
+    # page by page as in one answer, each policy once; 4 + 2 policies make 3 pages of 2.
+    assert seen == [policy["id"] for policy in everything["items"]]
+    assert seen[: len(BUILTINS)] == list(BUILTIN_POLICIES)
+    assert seen[len(BUILTINS) :] == ["alpha-gold", "zeta-gold"]
+    assert pages == 3

@@ -45,7 +45,7 @@ def test_subscribe_is_201_then_changing_terms_is_200(client: TestClient, clock: 
     assert instant(changed["updated_at"]) == subscribed_at + timedelta(days=1)
 
     listed = client.get("/v1/tenants/contoso/services").json()
-    assert listed == [changed]
+    assert listed == {"items": [changed], "next_cursor": None}
 
 
 def test_list_services_by_id(client: TestClient) -> None:
@@ -69,13 +69,15 @@ def test_list_services_by_id(client: TestClient) -> None:
     response = client.get("/v1/tenants/contoso/services")
 
     assert response.status_code == 200
-    assert [(s["service_id"], s["policy_id"], s["monthly_fee"]) for s in response.json()] == [
+    assert [
+        (s["service_id"], s["policy_id"], s["monthly_fee"]) for s in response.json()["items"]
+    ] == [
         ("exchange-online", "microsoft-365", "1200.00"),
         ("gmail", "google-workspace", "60.00"),
         ("teams", "microsoft-365", "800.00"),
     ]
-    assert {s["tenant_id"] for s in response.json()} == {"contoso"}
-    assert client.get("/v1/tenants/fabrikam/services").json()[0]["service_id"] == "ec2"
+    assert {s["tenant_id"] for s in response.json()["items"]} == {"contoso"}
+    assert client.get("/v1/tenants/fabrikam/services").json()["items"][0]["service_id"] == "ec2"
 
 
 def test_list_services_of_a_tenant_with_none_is_empty(client: TestClient) -> None:
@@ -84,7 +86,7 @@ def test_list_services_of_a_tenant_with_none_is_empty(client: TestClient) -> Non
     response = client.get("/v1/tenants/contoso/services")
 
     assert response.status_code == 200
-    assert response.json() == []
+    assert response.json() == {"items": [], "next_cursor": None}
 
 
 def test_subscribe_to_an_unknown_policy_is_refused(client: TestClient) -> None:
@@ -96,7 +98,7 @@ def test_subscribe_to_an_unknown_policy_is_refused(client: TestClient) -> None:
     )
 
     assert_invalid(response, ["body", "policy_id"], "microsoft-356")
-    assert client.get("/v1/tenants/contoso/services").json() == []
+    assert client.get("/v1/tenants/contoso/services").json()["items"] == []
 
 
 def test_subscribe_to_a_custom_policy(client: TestClient) -> None:
@@ -141,7 +143,7 @@ def test_a_fee_the_currency_cannot_hold_is_refused(
     )
 
     assert_invalid(response, ["body", "monthly_fee"], fee)
-    assert client.get("/v1/tenants/contoso/services").json() == []
+    assert client.get("/v1/tenants/contoso/services").json()["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -175,7 +177,7 @@ def test_a_fee_as_a_json_number_is_refused(client: TestClient) -> None:
     )
 
     assert_invalid(response, ["body", "monthly_fee"], 1200.5)
-    assert client.get("/v1/tenants/contoso/services").json() == []
+    assert client.get("/v1/tenants/contoso/services").json()["items"] == []
 
 
 def test_a_refused_change_keeps_the_old_terms(client: TestClient) -> None:
@@ -191,7 +193,7 @@ def test_a_refused_change_keeps_the_old_terms(client: TestClient) -> None:
     )
 
     assert_invalid(response, ["body", "monthly_fee"], "0.001")
-    (stored,) = client.get("/v1/tenants/contoso/services").json()
+    (stored,) = client.get("/v1/tenants/contoso/services").json()["items"]
     assert (stored["policy_id"], stored["monthly_fee"]) == ("microsoft-365", "1200.00")
 
 
@@ -211,3 +213,31 @@ def test_list_services_of_an_unknown_tenant_is_404(client: TestClient) -> None:
     body = assert_problem(client.get("/v1/tenants/fabrikam/services"), 404)
 
     assert "fabrikam" in body["detail"]
+
+
+def test_the_services_list_is_a_page_like_every_list(client: TestClient) -> None:
+    create_tenant(client, "contoso")
+    for service_id in ("teams", "exchange-online", "gmail"):
+        subscribe = client.put(
+            f"/v1/tenants/contoso/services/{service_id}",
+            json={"policy_id": "microsoft-365", "monthly_fee": "10.00"},
+        )
+        assert subscribe.status_code == 201, subscribe.text
+
+    first = client.get("/v1/tenants/contoso/services", params={"limit": 2}).json()
+    rest = client.get(
+        "/v1/tenants/contoso/services", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+
+    # By id: exchange-online, gmail on the first page of two; teams alone on the last.
+    assert [s["service_id"] for s in first["items"]] == ["exchange-online", "gmail"]
+    assert first["next_cursor"] is not None
+    assert ([s["service_id"] for s in rest["items"]], rest["next_cursor"]) == (["teams"], None)
+
+
+def test_a_services_cursor_the_api_did_not_give_out_is_refused(client: TestClient) -> None:
+    create_tenant(client, "contoso")
+
+    response = client.get("/v1/tenants/contoso/services", params={"cursor": "bm90LWpzb24"})
+
+    assert_invalid(response, ["query", "cursor"], "bm90LWpzb24")

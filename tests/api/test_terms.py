@@ -266,7 +266,7 @@ def test_a_service_from_march_to_august(client: TestClient) -> None:
     assert march["total_credit_amount"] == "200.00"
     # February's report has no teams line, so its outage counts nowhere.
     assert report(client, "contoso", "2026-02")["total_credit_amount"] == "0.00"
-    listed = client.get("/v1/tenants/contoso/services").json()
+    listed = client.get("/v1/tenants/contoso/services").json()["items"]
     assert [s["service_id"] for s in listed] == [EXO, "teams"]
 
 
@@ -287,7 +287,9 @@ def test_ending_before_the_first_month_removes_the_service(client: TestClient) -
 
     assert cancelled.status_code == 204
     assert_problem(client.get("/v1/tenants/contoso/services/teams"), 404)
-    assert [s["service_id"] for s in client.get("/v1/tenants/contoso/services").json()] == [EXO]
+    assert [
+        s["service_id"] for s in client.get("/v1/tenants/contoso/services").json()["items"]
+    ] == [EXO]
     events = client.get("/v1/audit", params={"entity": "subscription"}).json()["items"]
     assert [(e["entity_id"], e["action"]) for e in events] == [
         ("contoso/exchange-online", "create"),
