@@ -28,7 +28,7 @@ import io
 import sys
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 import httpx
@@ -39,7 +39,14 @@ from sla_ledger_client.api.imports import import_timeline
 from sla_ledger_client.api.ledger import close_report
 from sla_ledger_client.api.outages import create_outages
 from sla_ledger_client.api.policies import create_policy
-from sla_ledger_client.api.reports import get_portfolio_report, get_tenant_report
+from sla_ledger_client.api.reports import (
+    get_portfolio_report,
+    get_portfolio_report_csv,
+    get_tenant_report,
+    get_tenant_report_csv,
+    get_tenant_report_html,
+    get_tenant_report_pdf,
+)
 from sla_ledger_client.api.services import subscribe_service
 from sla_ledger_client.api.tenants import create_tenant
 from sla_ledger_client.models import (
@@ -221,41 +228,31 @@ def check_json_report(admin: AuthenticatedClient) -> None:
     assert str(line.claim_deadline) == "2035-11-30"
 
 
-def raw_report(
-    client: AuthenticatedClient, format_: Literal["csv", "html", "pdf"]
-) -> httpx.Response:
-    """The report in another format, as bytes.
-
-    The generated `sync_detailed` reads every 200 answer of this operation as JSON (the
-    generator keeps one media type per status, the first: application/json), so a CSV,
-    HTML or PDF answer would fail to decode there. The request is still the generated
-    one (`_get_kwargs`: path and query), sent by the generated client's own httpx client
-    (base URL, token, timeout).
-    """
-    request = get_tenant_report._get_kwargs(TENANT, MONTH, format_=format_)
-    return client.get_httpx_client().request(**request)
-
-
 def check_other_formats(admin: AuthenticatedClient) -> None:
-    answer = raw_report(admin, "csv")
-    assert answer.status_code == 200, answer.text
-    assert answer.headers["content-type"].startswith("text/csv")
-    (row,) = csv.DictReader(io.StringIO(answer.text))
+    """CSV, the page and the PDF through their own generated operations: text and bytes,
+    never a JSON decode."""
+    text = get_tenant_report_csv.sync(TENANT, MONTH, client=admin)
+    assert isinstance(text, str), text
+    (row,) = csv.DictReader(io.StringIO(text))
     assert (row["tenant_id"], row["service_id"], row["currency"]) == (TENANT, SERVICE, "USD")
     assert Decimal(row["downtime_minutes"]) == Decimal("115.5")
     assert Decimal(row["availability_percent"]) == Decimal("99.7326")
     assert Decimal(row["credit_amount"]) == Decimal("120.00")
 
-    answer = raw_report(admin, "html")
-    assert answer.status_code == 200, answer.text
-    assert answer.headers["content-type"].startswith("text/html")
-    assert answer.text.lstrip().lower().startswith("<!doctype html")
-    assert "Contoso Ltd" in answer.text and SERVICE in answer.text
+    page = get_tenant_report_html.sync(TENANT, MONTH, client=admin)
+    assert isinstance(page, str), page
+    assert page.lstrip().lower().startswith("<!doctype html")
+    assert "Contoso Ltd" in page and SERVICE in page
 
-    answer = raw_report(admin, "pdf")
-    assert answer.status_code == 200, answer.text[:500]
-    assert answer.headers["content-type"] == "application/pdf"
-    assert answer.content.startswith(b"%PDF-")
+    pdf = get_tenant_report_pdf.sync(TENANT, MONTH, client=admin)
+    assert isinstance(pdf, File), pdf
+    assert pdf.payload.read().startswith(b"%PDF-")
+
+    portfolio = get_portfolio_report_csv.sync(MONTH, client=admin)
+    assert isinstance(portfolio, str), portfolio
+    (line,) = csv.DictReader(io.StringIO(portfolio))
+    assert (line["tenant_id"], line["service_id"]) == (TENANT, SERVICE)
+    assert Decimal(line["credit_amount"]) == Decimal("120.00")
 
 
 def check_portfolio(admin: AuthenticatedClient) -> None:
