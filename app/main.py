@@ -46,9 +46,28 @@ from app.webhooks.worker import WebhookWorker
 
 DESCRIPTION = """SLA and service-credit calculator.
 
-Authenticate with the `X-API-Key` header. Money, percents and minutes are decimal
-strings. Errors are `application/problem+json` (RFC 9457).
+Authenticate with the `X-API-Key` header or `Authorization: Bearer <key>`. Money,
+percents and minutes are decimal strings. Every list is a page (`limit`, `cursor`,
+`next_cursor`). Errors are `application/problem+json` (RFC 9457); their types are
+listed in the project's `docs/errors.md`.
 """
+
+# One entry per tag an operation carries, in the order /docs shows them.
+TAGS = [
+    {"name": "health", "description": "Liveness and readiness probes (no key)."},
+    {"name": "api-keys", "description": "Keys and their roles: admin, finance, tenant."},
+    {"name": "tenants", "description": "Customer tenants, each with its zone and currency."},
+    {"name": "policies", "description": "SLA policies: target, credit tiers, exclusions."},
+    {"name": "services", "description": "A tenant's services and their terms over time."},
+    {"name": "outages", "description": "Outage and maintenance windows, and incidents."},
+    {"name": "imports", "description": "Incident timelines uploaded as files or pulled."},
+    {"name": "reports", "description": "Credit-eligibility reports: JSON, CSV, page, PDF."},
+    {"name": "ledger", "description": "Closed months, their history and summary."},
+    {"name": "claims", "description": "Credit claims and their states."},
+    {"name": "webhooks", "description": "Subscriptions to signed event deliveries."},
+    {"name": "events", "description": "The events webhooks deliver."},
+    {"name": "audit", "description": "Who changed what, and when."},
+]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -81,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="SLA Ledger",
         version="0.1.0",
         description=DESCRIPTION,
+        openapi_tags=TAGS,
+        contact={"name": "SLA Ledger maintainers"},
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         # Served with local assets by install_docs: FastAPI's own load them from a CDN.
@@ -122,6 +143,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             description=app.description,
             routes=app.routes,
             webhooks=app.webhooks.routes,
+            tags=app.openapi_tags,
+            contact=app.contact,
         )
         for path, methods in schema["paths"].items():
             for method, operation in methods.items():
