@@ -77,11 +77,13 @@ def get_tenant_report(
     report = tenant_report(session, tenant, checked_month(month), now)
     chosen = _chosen_format(format, accept)
     if chosen == "csv":
-        body = report_csv(report, tenant.name)
+        body: str | bytes = report_csv(report, tenant.name)
     elif chosen == "html" or chosen == "pdf":
         return page_response(session, tenant, report, now, chosen)
     else:
-        return report
+        # Written by pydantic straight to JSON bytes: FastAPI would validate the model
+        # against `response_model` again and dump it to a dict for json.dumps.
+        body = report.model_dump_json()
     return Response(body, media_type=_MEDIA_TYPES[chosen])
 
 
