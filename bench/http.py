@@ -146,7 +146,11 @@ def make_run_server(workdir: Path, database_url: str) -> Iterator[str]:
             yield url
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _answers(url: str) -> bool:
@@ -294,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         f"vs GET /healthz: wrk, {options.connections} connections, {options.threads} thread(s), "
         f"{options.seconds:g} s each, median of {options.rounds} rounds"
     )
-    print(f"{'database':<11} {'healthz req/s':>13} {'p99':>8} {'report req/s':>12} {'p99':>8} ratio")
+    header = ("database", "healthz req/s", "p99", "report req/s", "p99", "ratio")
+    print("{:<11} {:>13} {:>8} {:>12} {:>8} {}".format(*header))
     verdicts = []
     with tempfile.TemporaryDirectory(prefix="sla-bench-http-db-") as folder:
         for name, url in databases(Path(folder)):
