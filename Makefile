@@ -11,8 +11,8 @@ STAMP := $(VENV)/.installed-stamp
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## Create .venv and install the project with its dev extras (and, with apt-get, Pango for PDFs)
-	@tools/system-packages pdf
+install: $(STAMP) ## Create .venv and install the project with its dev extras (and, with apt-get, Pango for PDFs and wrk for the HTTP benchmark)
+	@tools/system-packages pdf wrk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,6 @@ openapi: install ## Regenerate openapi/openapi.json from the app
 	$(BIN)/python -m app.openapi_export openapi/openapi.json
 
 bench: install ## Benchmark the core against NumPy, CSV imports against raw sqlite3, and the report over HTTP against /healthz (add PostgreSQL with SLA_BENCH_DATABASE_URL)
-	@tools/system-packages wrk
 	$(BIN)/python -m bench.availability
 	$(BIN)/python -m bench.imports
 	$(BIN)/python -m bench.http

@@ -226,6 +226,8 @@ class Options:
     rounds: int
     connections: int
     threads: int
+    # A second of each first, not counted: first requests fill caches and the pool.
+    warm_up: bool = True
 
 
 def measure(database_url: str, options: Options) -> list[Round]:
@@ -236,9 +238,11 @@ def measure(database_url: str, options: Options) -> list[Round]:
         key = seed(url)
         check_report(url, key)
         load = (options.seconds, options.connections, options.threads)
-        # One short warm-up of each: first requests fill caches and connection pools.
-        run_wrk(url + "/healthz", 1, options.connections, options.threads, {})
-        run_wrk(url + report_path(), 1, options.connections, options.threads, {"X-API-Key": key})
+        if options.warm_up:
+            run_wrk(url + "/healthz", 1, options.connections, options.threads, {})
+            run_wrk(
+                url + report_path(), 1, options.connections, options.threads, {"X-API-Key": key}
+            )
         return [
             Round(
                 healthz=run_wrk(url + "/healthz", *load, {}),
