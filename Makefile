@@ -14,8 +14,8 @@ NODE_TOOLS := $(CONTRACT)/node_modules/.package-lock.json
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## Create .venv and install the project with its dev extras (and, with apt-get, Pango for PDFs)
-	@tools/system-packages pdf
+install: $(STAMP) ## Create .venv and install the project with its dev extras (and, with apt-get, Pango for PDFs and wrk for the HTTP benchmark)
+	@tools/system-packages pdf wrk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,9 +60,10 @@ baseline: ## Accept today's spec as the baseline of the breaking-change check (c
 	cp openapi/openapi.json openapi/baseline.json
 	@echo "openapi/baseline.json moved: commit it with the change and the reason it may break clients"
 
-bench: install ## Benchmark the core against NumPy, and CSV imports against raw sqlite3
+bench: install ## Benchmark the core against NumPy, CSV imports against raw sqlite3, and the report over HTTP against /healthz (add PostgreSQL with SLA_BENCH_DATABASE_URL)
 	$(BIN)/python -m bench.availability
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.http
 
 screenshot: install ## Write a PNG of a sample report page (docs/report-sample.png) with headless Chromium
 	@tools/system-packages browser

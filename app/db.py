@@ -39,11 +39,21 @@ _SQLITE_BUSY_CODES = {5, 6}
 _POSTGRES_BUSY_STATES = {"55P03", "40001", "40P01"}
 
 
+# Connections kept open, and how many more a burst may open. A request in flight holds
+# one from its first query to its end, and uvicorn serves as many at once as clients
+# send. With SQLAlchemy's default of 5 kept, the sixth concurrent request opened a
+# connection and closed it again afterwards, on every request: on PostgreSQL that costs
+# more than a report. 20 kept covers the 16 concurrent clients of `bench/http.py`.
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
+
+
 def make_engine(url: str, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS) -> Engine:
     """An engine whose write transactions wait `busy_timeout_seconds` for a lock."""
     timeout_ms = max(1, round(busy_timeout_seconds * 1000))
+    pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     if not url.startswith("sqlite"):
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, **pool)
 
         @event.listens_for(engine, "begin")
         def _begin_postgres(connection: Any) -> None:
@@ -54,7 +64,9 @@ def make_engine(url: str, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SEC
         return engine
 
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": busy_timeout_seconds}
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_seconds},
+        **pool,
     )
 
     @event.listens_for(engine, "connect")

@@ -3,8 +3,10 @@
 import hashlib
 import hmac
 import secrets
+from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from app.audit.service import Change, record
@@ -29,26 +31,54 @@ def mint_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+class UsedKey(Protocol):
+    """What noting a key's use reads: an `ApiKey`, or the row `principal_for` found."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def last_used_micros(self) -> int | None: ...
+
+
+# Every request looks its key up: the statement is built once, and only the columns
+# the caller needs are read, as a row rather than an ORM object.
+_KEY_BY_HASH = select_columns(
+    col(ApiKey.id),
+    col(ApiKey.key_hash),
+    col(ApiKey.role),
+    col(ApiKey.tenant_id),
+    col(ApiKey.last_used_micros),
+    col(ApiKey.revoked_micros),
+).where(col(ApiKey.key_hash) == bindparam("digest"))
+
+
 def principal_for(
     session: Session, token: str, bootstrap_token: str | None
-) -> tuple[Principal, ApiKey | None] | None:
+) -> tuple[Principal, UsedKey | None] | None:
     """The caller a token names, or None for an unknown or revoked token."""
     if bootstrap_token and hmac.compare_digest(token.encode(), bootstrap_token.encode()):
         return Principal(key_id=BOOTSTRAP_KEY_ID, role="admin"), None
     digest = key_hash(token)
-    row = session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first()
+    row = session.connection().execute(_KEY_BY_HASH, {"digest": digest}).first()
     if row is None or row.revoked_micros is not None:
         return None
     # The index found it by hash; compare again in constant time all the same.
     if not hmac.compare_digest(row.key_hash, digest):
         return None
-    return Principal(key_id=row.id, role=as_role(row.role), tenant_id=row.tenant_id), row
+    principal = Principal(key_id=row.id, role=as_role(row.role), tenant_id=row.tenant_id)
+    return principal, row
 
 
-def note_use(session: Session, key: ApiKey, now_micros: int) -> None:
-    """Move `last_used_at`, at most once a minute per key, in a transaction of its own."""
+def use_is_news(key: UsedKey, now_micros: int) -> bool:
+    """Whether `last_used_at` is a minute or more behind `now` (or was never set)."""
     last = key.last_used_micros
-    if last is not None and now_micros - last < LAST_USED_RESOLUTION_MICROS:
+    return last is None or now_micros - last >= LAST_USED_RESOLUTION_MICROS
+
+
+def note_use(session: Session, key: UsedKey, now_micros: int) -> None:
+    """Move `last_used_at`, at most once a minute per key, in a transaction of its own."""
+    if not use_is_news(key, now_micros):
         return
     session.execute(
         update(ApiKey).where(col(ApiKey.id) == key.id).values(last_used_micros=now_micros)

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -29,11 +31,11 @@ from app.schemas import iso
 from app.sla.assessment import ServiceAssessment, Window, assess_service, window_from_row
 from app.sla.credits import claim_deadline_ends
 from app.sla.money import minor_units
-from app.sla.numbers import decimal_text, money_text, round_half_up, truncate
-from app.sla.periods import MICROS_PER_MINUTE, Period, month_period
+from app.sla.numbers import decimal_text, money_text
+from app.sla.periods import MICROS_PER_MINUTE, Period, month_period, parse_month
 from app.sla.policies import Policy
-from app.sla.terms import Terms, terms_in_force
-from app.subscriptions.service import change_of, terms_of_tenant
+from app.sla.terms import Terms
+from app.subscriptions.service import change_of, change_of_columns
 
 # What a closed line's adjustment compares: the figures, not the incident list.
 _FIGURES = (
@@ -51,20 +53,154 @@ _FIGURES = (
 # Computing a month from the stored windows
 
 
+class StoredWindow(Protocol):
+    """An outage row as the report reads it: an `Outage`, or a row of its columns."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def service_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_micros(self) -> int: ...
+    @property
+    def end_micros(self) -> int | None: ...
+    @property
+    def impact(self) -> str | None: ...
+    @property
+    def users_affected(self) -> int | None: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+
+
+# A report is read on every request: its statements are built once, bound by name, and
+# read columns as rows, not ORM objects.
+_TERMS_OF_TENANT = (
+    select_columns(
+        col(SubscriptionTerm.service_id),
+        col(SubscriptionTerm.effective_from),
+        col(SubscriptionTerm.policy_id),
+        col(SubscriptionTerm.monthly_fee),
+        col(SubscriptionTerm.users),
+    )
+    .where(col(SubscriptionTerm.tenant_id) == bindparam("tenant_id"))
+    # The database's order of service ids, as every other list of a tenant's services.
+    .order_by(col(SubscriptionTerm.service_id))
+)
+_WINDOW_COLUMNS = (
+    col(Outage.id),
+    col(Outage.service_id),
+    col(Outage.kind),
+    col(Outage.start_micros),
+    col(Outage.end_micros),
+    col(Outage.impact),
+    col(Outage.users_affected),
+    col(Outage.external_id),
+    col(Outage.title),
+)
+_WINDOWS_OF_TENANT = (
+    select_columns(*_WINDOW_COLUMNS)
+    .where(
+        col(Outage.tenant_id) == bindparam("tenant_id"),
+        col(Outage.start_micros) < bindparam("before"),
+        or_(col(Outage.end_micros).is_(None), col(Outage.end_micros) > bindparam("after")),
+    )
+    .order_by(col(Outage.service_id), col(Outage.start_micros), col(Outage.id))
+)
+
+
+LineTerms = tuple[str, Terms]
+
+
+def terms_in_force_of_tenant(session: Session, tenant_id: str, month: str) -> list[LineTerms]:
+    """Each service with terms in force in `month`, by service id, in one query: per
+    service, the latest change from `month` or before (`terms_in_force`)."""
+    parse_month(month)
+    latest: dict[str, tuple[str, Terms | None]] = {}
+    for service_id, effective_from, policy_id, fee, users in session.connection().execute(
+        _TERMS_OF_TENANT, {"tenant_id": tenant_id}
+    ):
+        previous = latest.get(service_id)
+        if effective_from <= month and (previous is None or effective_from > previous[0]):
+            change = change_of_columns(effective_from, policy_id, fee, users)
+            latest[service_id] = (effective_from, change.terms)
+    return [(service_id, terms) for service_id, (_, terms) in latest.items() if terms is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Where a service's windows are read: starting before `before`, and ending after
+    `after` or not yet ended (the period widened by the policy's minimum run)."""
+
+    before: int
+    after: int
+
+    def holds(self, window: StoredWindow) -> bool:
+        end = window.end_micros
+        return window.start_micros < self.before and (end is None or end > self.after)
+
+
+def reach(period: Period, policy: Policy) -> Reach:
+    # A minimum-run rule judges runs on the whole timeline: a run reaching into the
+    # period is decided correctly by seeing at least `min_downtime` beyond each edge.
+    if policy.min_downtime_minutes:
+        margin = int(Fraction(policy.min_downtime_minutes) * MICROS_PER_MINUTE) + 1
+    else:
+        margin = 1
+    return Reach(before=period.end_micros + margin, after=period.start_micros - margin)
+
+
+def tenant_windows(
+    session: Session, tenant_id: str, reaches: dict[str, Reach]
+) -> dict[str, list[StoredWindow]]:
+    """Each service's windows within its reach, by start then id: one query for all the
+    tenant's services, over the widest reach, then each service's own reach applied."""
+    found: dict[str, list[StoredWindow]] = {service_id: [] for service_id in reaches}
+    if not reaches:
+        return found
+    widest = {
+        "tenant_id": tenant_id,
+        "before": max(each.before for each in reaches.values()),
+        "after": min(each.after for each in reaches.values()),
+    }
+    for row in session.connection().execute(_WINDOWS_OF_TENANT, widest):
+        wanted = reaches.get(row.service_id)
+        if wanted is not None and wanted.holds(row):
+            found[row.service_id].append(row)
+    return found
+
+
 def computed_report(session: Session, tenant: Tenant, month: str, now: datetime) -> TenantReport:
     """The tenant's month computed now, with the terms in force in it; never frozen."""
-    lines = []
-    for service_id, changes in terms_of_tenant(session, tenant.id).items():
-        terms = terms_in_force(changes, month)
-        if terms is not None:
-            lines.append(service_line(session, tenant, service_id, terms, month, now))
+    in_force = terms_in_force_of_tenant(session, tenant.id, month)
+    policies = _policies(session, [terms.policy_id for _, terms in in_force])
+    periods = {
+        service_id: month_period(month, policies[terms.policy_id].zone_for(tenant.timezone))
+        for service_id, terms in in_force
+    }
+    reaches = {
+        service_id: reach(periods[service_id], policies[terms.policy_id])
+        for service_id, terms in in_force
+    }
+    windows = tenant_windows(session, tenant.id, reaches)
+    minor = minor_units(tenant.currency)
+    lines = [
+        _line(
+            LineInput(tenant, service_id, terms, policies[terms.policy_id], month, now, minor),
+            periods[service_id],
+            windows[service_id],
+        )
+        for service_id, terms in in_force
+    ]
     utc = month_period(month, "UTC")
     shared = {(line.period_start, line.period_end, line.measurement_timezone) for line in lines}
     if len(shared) == 1:
         period_start, period_end, zone = shared.pop()
     else:
         period_start, period_end, zone = utc.start.isoformat(), utc.end.isoformat(), "UTC"
-    minor = minor_units(tenant.currency)
     total = sum((Decimal(line.credit_amount) for line in lines), Decimal(0))
     return TenantReport(
         tenant_id=tenant.id,
@@ -79,27 +215,55 @@ def computed_report(session: Session, tenant: Tenant, month: str, now: datetime)
     )
 
 
+def _policies(session: Session, policy_ids: list[str]) -> dict[str, Policy]:
+    """Each policy once, however many services follow it."""
+    found: dict[str, Policy] = {}
+    for policy_id in policy_ids:
+        if policy_id not in found:
+            policy = find_policy(session, policy_id)
+            # Subscribing checks the policy exists and policies are never deleted.
+            assert policy is not None, policy_id
+            found[policy_id] = policy
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    """What one line is computed from, besides its period and windows."""
+
+    tenant: Tenant
+    service_id: str
+    terms: Terms
+    policy: Policy
+    month: str
+    now: datetime
+    minor_units: int
+
+
 def service_line(
     session: Session, tenant: Tenant, service_id: str, terms: Terms, month: str, now: datetime
 ) -> ServiceLine:
-    policy = find_policy(session, terms.policy_id)
-    # Subscribing checks the policy exists and policies are never deleted.
-    assert policy is not None, terms.policy_id
+    """One service's line, read on its own (the portfolio reads lines one at a time)."""
+    policy = _policies(session, [terms.policy_id])[terms.policy_id]
     period = month_period(month, policy.zone_for(tenant.timezone))
     outages = windows_near(session, tenant.id, service_id, period, policy)
-    windows = [window_of(outage, terms) for outage in outages]
-    minor = minor_units(tenant.currency)
+    given = LineInput(tenant, service_id, terms, policy, month, now, minor_units(tenant.currency))
+    return _line(given, period, outages)
+
+
+def _line(given: LineInput, period: Period, outages: Sequence[StoredWindow]) -> ServiceLine:
+    terms, policy, minor = given.terms, given.policy, given.minor_units
     result = assess_service(
-        windows,
+        [window_of(outage, terms) for outage in outages],
         policy=policy,
-        month=month,
-        tenant_timezone=tenant.timezone,
+        month=given.month,
+        tenant_timezone=given.tenant.timezone,
         monthly_fee=terms.monthly_fee,
         minor_units=minor,
-        now=now,
+        now=given.now,
     )
     return ServiceLine(
-        service_id=service_id,
+        service_id=given.service_id,
         policy_id=policy.id,
         monthly_fee=money_text(terms.monthly_fee, minor),
         **_figures(result, policy, minor),
@@ -110,26 +274,22 @@ def service_line(
 def windows_near(
     session: Session, tenant_id: str, service_id: str, period: Period, policy: Policy
 ) -> list[Outage]:
-    # A minimum-run rule judges runs on the whole timeline: a run reaching into the
-    # period is decided correctly by seeing at least `min_downtime` beyond each edge.
-    margin = int(Fraction(policy.min_downtime_minutes) * MICROS_PER_MINUTE) + 1
+    """One service's windows within its reach (see `reach`), by start then id."""
+    within = reach(period, policy)
     query = (
         select(Outage)
         .where(
             Outage.tenant_id == tenant_id,
             Outage.service_id == service_id,
-            Outage.start_micros < period.end_micros + margin,
-            or_(
-                col(Outage.end_micros).is_(None),
-                col(Outage.end_micros) > period.start_micros - margin,
-            ),
+            Outage.start_micros < within.before,
+            or_(col(Outage.end_micros).is_(None), col(Outage.end_micros) > within.after),
         )
         .order_by(col(Outage.start_micros), col(Outage.id))
     )
     return list(session.exec(query).all())
 
 
-def window_of(outage: Outage, terms: Terms) -> Window:
+def window_of(outage: StoredWindow, terms: Terms) -> Window:
     # users_affected is weighed against the seats of the month's terms.
     return window_from_row(
         outage.start_micros,
@@ -141,16 +301,39 @@ def window_of(outage: Outage, terms: Terms) -> Window:
     )
 
 
+def _decimal_units_text(units: int, places: int) -> str:
+    """`units` × 10^-places as `decimal_text` writes it: no trailing zeros, `0` for zero."""
+    whole, fraction = divmod(abs(units), 10**places)
+    sign = "-" if units < 0 else ""
+    if not fraction:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{fraction:0{places}d}".rstrip("0")
+
+
+def rounded_text(value: Fraction, places: int) -> str:
+    """`decimal_text(round_half_up(value, places))` in integer arithmetic alone: halves
+    away from zero, as there. A report writes a dozen figures per line and one per
+    incident, and Fraction's operators are Python code."""
+    numerator, denominator = value.numerator, value.denominator
+    units = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
+    return _decimal_units_text(-units if numerator < 0 else units, places)
+
+
+def truncated_text(value: Fraction, places: int) -> str:
+    """`decimal_text(truncate(value, places))` in integer arithmetic: toward zero."""
+    numerator, denominator = value.numerator, value.denominator
+    units = abs(numerator) * 10**places // denominator
+    return _decimal_units_text(-units if numerator < 0 else units, places)
+
+
 def _minutes(value: Fraction) -> str:
-    return decimal_text(round_half_up(value, 4))
+    return rounded_text(value, 4)
 
 
-def _figures(result: ServiceAssessment, policy: Policy, minor: int) -> dict[str, object]:
+def _figures(result: ServiceAssessment, policy: Policy, minor: int) -> dict[str, Any]:
     budget = result.error_budget
     availability = (
-        "100"
-        if result.downtime_minutes == 0
-        else decimal_text(truncate(result.availability_percent, 4))
+        "100" if result.downtime_minutes == 0 else truncated_text(result.availability_percent, 4)
     )
     return {
         "period_start": result.period.start.isoformat(),
@@ -171,7 +354,7 @@ def _figures(result: ServiceAssessment, policy: Policy, minor: int) -> dict[str,
             remaining_minutes=_minutes(budget.remaining_minutes),
             used_percent=None
             if budget.used_percent is None
-            else decimal_text(round_half_up(budget.used_percent, 2)),
+            else rounded_text(budget.used_percent, 2),
         ),
         "claim_deadline": result.claim_deadline.isoformat(),
         "claim_open": result.claim_open,
@@ -184,7 +367,7 @@ def _optional(value: Decimal | None) -> str | None:
 
 
 def _incidents(
-    outages: list[Outage], result: ServiceAssessment, period: Period
+    outages: Sequence[StoredWindow], result: ServiceAssessment, period: Period
 ) -> list[IncidentOut]:
     """The outage windows that reach into the period, with what each one counts for."""
     incidents = []
@@ -214,15 +397,53 @@ def _incidents(
 # The ledger's view: closed months frozen, with adjustments, and each line's claim
 
 
+class FrozenMonth(Protocol):
+    """A closed month as a report reads it: a `ClosedMonth`, or a row of its columns."""
+
+    @property
+    def report_json(self) -> str: ...
+    @property
+    def closed_micros(self) -> int: ...
+    @property
+    def closed_by(self) -> str: ...
+
+
+class ClaimMark(Protocol):
+    """What a line shows of its claim: a `Claim`, or a row of these columns."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+_CLOSED_MONTH = select_columns(
+    col(ClosedMonth.report_json), col(ClosedMonth.closed_micros), col(ClosedMonth.closed_by)
+).where(
+    col(ClosedMonth.tenant_id) == bindparam("tenant_id"),
+    col(ClosedMonth.month) == bindparam("month"),
+)
+_CLAIMS_OF_MONTH = (
+    select_columns(col(Claim.service_id), col(Claim.id), col(Claim.status))
+    .where(col(Claim.tenant_id) == bindparam("tenant_id"), col(Claim.month) == bindparam("month"))
+    .order_by(col(Claim.id))
+)
+
+
 def tenant_report(session: Session, tenant: Tenant, month: str, now: datetime) -> TenantReport:
     """The report as finance reads it: computed, or frozen if the month is closed (with
     what has changed since), and each line's claim."""
     live = computed_report(session, tenant, month, now)
-    claims = latest_claims(session, month, tenant.id)
-    closed = session.get(ClosedMonth, (tenant.id, month))
+    keys = {"tenant_id": tenant.id, "month": month}
+    connection = session.connection()
+    # The latest claim of each line wins: they come oldest first.
+    claims: dict[str, ClaimMark] = {
+        row.service_id: row for row in connection.execute(_CLAIMS_OF_MONTH, keys)
+    }
+    closed = connection.execute(_CLOSED_MONTH, keys).first()
     if closed is None:
         for line in live.services:
-            _note_claim(line, claims.get((tenant.id, line.service_id)))
+            _note_claim(line, claims.get(line.service_id))
         return live
     report = frozen_report(closed)
     recomputed = {line.service_id: line for line in live.services}
@@ -230,7 +451,7 @@ def tenant_report(session: Session, tenant: Tenant, month: str, now: datetime) -
     delta = Decimal(0)
     for line in report.services:
         _reopen_for_reading(line, recomputed.get(line.service_id), minor, now)
-        _note_claim(line, claims.get((tenant.id, line.service_id)))
+        _note_claim(line, claims.get(line.service_id))
         if line.adjustment is not None:
             delta += Decimal(line.adjustment.credit_delta)
     report.closed = True
@@ -240,7 +461,7 @@ def tenant_report(session: Session, tenant: Tenant, month: str, now: datetime) -
     return report
 
 
-def frozen_report(closed: ClosedMonth) -> TenantReport:
+def frozen_report(closed: FrozenMonth) -> TenantReport:
     return TenantReport.model_validate_json(closed.report_json)
 
 
@@ -298,7 +519,7 @@ def latest_claims(
     return found
 
 
-def _note_claim(line: ServiceLine, claim: Claim | None) -> None:
+def _note_claim(line: ServiceLine, claim: ClaimMark | None) -> None:
     if claim is not None:
         line.claim_id = claim.id
         line.claim_status = claim.status  # type: ignore[assignment]

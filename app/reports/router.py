@@ -90,10 +90,13 @@ def get_tenant_report(
     operations at `…/csv`, `…/html` and `…/pdf` give each of them on its own.
     """
     chosen = _chosen_format(format, accept)
-    if chosen == "json":
-        with timed_report_build("tenant"):
-            return tenant_report(session, tenant, checked_month(month), now)
-    return _rendering(session, tenant, month, now, chosen)
+    if chosen != "json":
+        return _rendering(session, tenant, month, now, chosen)
+    with timed_report_build("tenant"):
+        report = tenant_report(session, tenant, checked_month(month), now)
+    # Written by pydantic straight to JSON bytes: FastAPI would validate the model
+    # against `response_model` again and dump it to a dict for json.dumps.
+    return Response(report.model_dump_json(), media_type=_MEDIA_TYPES["json"])
 
 
 def _rendering(

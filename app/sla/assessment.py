@@ -250,7 +250,10 @@ def counted_minutes(
             continue
         start, end, impact = window.span(now_micros)
         covered = covered_length(start, end, downtime.counted, starts)
-        minutes.append(covered * impact / MICROS_PER_MINUTE)
+        if impact is FULL:  # the usual window: one Fraction, not three
+            minutes.append(Fraction(covered, MICROS_PER_MINUTE))
+        else:
+            minutes.append(covered * impact / MICROS_PER_MINUTE)
     return minutes
 
 

@@ -1,5 +1,6 @@
 """Service credits and claim deadlines."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -60,6 +61,7 @@ def credit_for(
     return Credit(percent=tier.credit_percent, days=tier.credit_days, amount=amount)
 
 
+@functools.lru_cache(maxsize=4096)  # as `_claim_closes`: same few periods, immutable answer
 def claim_deadline(period: Period, claim_window: str) -> date:
     """The last whole day before `period_end + claim_window`, in the period's zone.
 
@@ -81,6 +83,9 @@ def claim_deadline_ends(deadline: date, timezone: str) -> pendulum.DateTime:
     return day_start(deadline + timedelta(days=1), timezone)
 
 
+# Every line of a report asks twice (deadline, still open) for the same few periods and
+# windows; the answer is immutable and takes pendulum calendar arithmetic to find.
+@functools.lru_cache(maxsize=4096)
 def _claim_closes(period: Period, claim_window: str) -> pendulum.DateTime:
     """Midnight starting the day on which `period_end + claim_window` falls."""
     closes: pendulum.DateTime = period.end + parse_claim_window(claim_window)

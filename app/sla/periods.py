@@ -1,5 +1,6 @@
 """Calendar-month measurement periods with their real elapsed length."""
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -107,6 +108,9 @@ class Period:
         return self.start.days_in_month
 
 
+# Periods are immutable and a report asks for the same few (month, zone) pairs on every
+# request; building one reads the zone's transitions through pendulum twice.
+@functools.lru_cache(maxsize=4096)
 def month_period(month: str, timezone: str) -> Period:
     """The month in `timezone`, from the first instant of its day 1 to the first instant
     of the next month's day 1, so its length is real elapsed time across DST changes."""

@@ -42,12 +42,17 @@ class KnownService:
 
 
 def change_of(row: SubscriptionTerm) -> TermsChange:
-    if row.policy_id is None:
-        return TermsChange(row.effective_from, None)
-    assert row.monthly_fee is not None
-    return TermsChange(
-        row.effective_from, Terms(row.policy_id, Decimal(row.monthly_fee), row.users)
-    )
+    return change_of_columns(row.effective_from, row.policy_id, row.monthly_fee, row.users)
+
+
+def change_of_columns(
+    effective_from: str, policy_id: str | None, monthly_fee: str | None, users: int | None
+) -> TermsChange:
+    """A stored change, from its columns (an ORM row's, or a row read without the ORM)."""
+    if policy_id is None:
+        return TermsChange(effective_from, None)
+    assert monthly_fee is not None
+    return TermsChange(effective_from, Terms(policy_id, Decimal(monthly_fee), users))
 
 
 def terms_of_tenant(

@@ -53,8 +53,9 @@ def _downtimes(body: Json) -> list[str]:
 
 @pytest.fixture
 def paused_report(client: TestClient) -> Iterator[tuple[threading.Event, threading.Event]]:
-    """Holds the next report between its first and second service's windows: `paused` is
-    set once it waits there, and it goes on when `resume` is set."""
+    """Holds the next report just before it reads the tenant's windows, after its first
+    reads (the tenant, the terms) have begun its snapshot: `paused` is set once it waits
+    there, and it goes on when `resume` is set."""
     engine = client.app.state.engine  # type: ignore[attr-defined]
     paused, resume = threading.Event(), threading.Event()
     seen = 0
@@ -62,10 +63,10 @@ def paused_report(client: TestClient) -> Iterator[tuple[threading.Event, threadi
     def hold(*args: Any) -> None:
         nonlocal seen
         statement: str = args[2]
-        # The report's read of one service's windows near the period.
+        # The report's one read of the windows near the period, for all its services.
         if "FROM outage" in statement and "outage.start_micros <" in statement:
             seen += 1
-            if seen == 2:
+            if seen == 1:
                 paused.set()
                 assert resume.wait(60), "the upload never finished"
 
@@ -81,8 +82,8 @@ def test_an_upload_landing_mid_report_is_not_in_it(
     with ThreadPoolExecutor(max_workers=1) as pool:
         during = pool.submit(client.get, REPORT)
         assert paused.wait(30), "the report did not start"
-        # The report has read the first service's windows (none) and waits before the
-        # second's; meanwhile the whole upload is stored and committed.
+        # The report has read the tenant and its terms and waits before reading the
+        # windows; meanwhile the whole upload is stored and committed.
         try:
             uploaded = client.post("/v1/tenants/big/outages", json=_upload())
         finally:
