@@ -13,6 +13,7 @@ from typing import BinaryIO, cast
 
 from sqlmodel import Session, col, select
 
+from app.audit import service as audit
 from app.audit.service import Change
 from app.errors import Loc, NotFound, ProblemItem, invalid
 from app.imports.formats import ImportedRow, ImportOptions, RowError, Skipped, parse
@@ -148,8 +149,10 @@ def _parse(
         elif isinstance(event, RowError):
             problems.append(ProblemItem(loc=event.loc, msg=event.msg))
         elif isinstance(event, ImportedRow):
-            fields = dict(event.fields)
-            tenant_id = str(fields.pop("tenant_id", ""))
+            fields, tenant_id = event.fields, ""
+            if "tenant_id" in fields:
+                fields = dict(fields)
+                tenant_id = str(fields.pop("tenant_id"))
             found = validator_for(tenant_id, event.loc)
             if isinstance(found, ProblemItem):
                 problems.append(found)
@@ -198,6 +201,19 @@ def _store(
         record.created, record.updated = stored.created, stored.updated
         record.removed, record.duplicates = stored.removed, stored.duplicates
         session.add(record)
+        # One audit row for the import, with its counts: the windows it created carry its
+        # id (a row per window would cost more than storing them); updated and removed
+        # windows have their own rows, before and after.
+        audit.record(
+            session,
+            change,
+            entity="import",
+            entity_id=str(record.id),
+            action="create",
+            before=None,
+            after=import_result(record).model_dump(mode="json"),
+            tenant_id=tenant_id,
+        )
         if record.rows:
             now = from_micros(change.at_micros)
             windows_changed(session, parsed.tenants[tenant_id], [staging.span(tenant_id)], now)

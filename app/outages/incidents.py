@@ -74,7 +74,10 @@ def store_windows(
     """Create, update, remove or recognise windows so the stored incidents match `rows`.
 
     With `echo`, the result says for each row the window it is now stored as (the
-    outages endpoint answers with them); an import only counts.
+    outages endpoint answers with them); an import only counts. Every update and
+    removal is audited window by window, with the window before and after; so is every
+    creation, except an import's (`import_id`): its windows carry the import's id, and
+    the import's own audit row counts them.
     """
     plan = _Plan()
     incidents: dict[str, list[int]] = {}
@@ -120,6 +123,10 @@ def _by_content(rows: Sequence[WindowRow], indices: Iterable[int]) -> dict[Conte
 def _plan_incident(
     plan: _Plan, rows: Sequence[WindowRow], indices: list[int], stored: list[StoredWindow]
 ) -> None:
+    if not stored and len(indices) == 1:
+        # A new incident of one window, the bulk of a first import: nothing to match.
+        plan.inserts.append((rows[indices[0]], indices))
+        return
     grouped = _by_content(rows, indices)
     remaining = list(stored)
     unmatched: list[list[int]] = []
@@ -167,19 +174,16 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + _CHUNK]
 
 
-def _stored(outage: Outage) -> StoredWindow:
-    assert outage.id is not None
-    row = WindowRow(
-        service_id=outage.service_id,
-        kind=outage.kind,
-        start_micros=outage.start_micros,
-        end_micros=outage.end_micros,
-        impact=outage.impact,
-        users_affected=outage.users_affected,
-        external_id=outage.external_id,
-        title=outage.title,
-    )
-    return StoredWindow(outage.id, row, outage.created_micros, outage.import_id)
+# A stored window's columns, read as plain rows: loading ORM objects costs more than
+# the query. WindowRow's fields are the outage table's column names, in its order.
+_STORED_COLUMNS = ("id", *WindowRow._fields, "created_micros", "import_id")
+
+
+def _stored_windows(session: Session, *conditions: Any) -> Iterator[StoredWindow]:
+    outage = _table("outage")
+    query = select(*(outage.c[name] for name in _STORED_COLUMNS)).where(*conditions)
+    for record in session.execute(query):
+        yield StoredWindow(record[0], WindowRow(*record[1:9]), record[9], record[10])
 
 
 def _stored_incidents(
@@ -187,14 +191,14 @@ def _stored_incidents(
 ) -> dict[str, list[StoredWindow]]:
     found: dict[str, list[StoredWindow]] = {}
     for chunk in _chunks(sorted(external_ids)):
-        query = select(Outage).where(
+        for window in _stored_windows(
+            session,
             Outage.tenant_id == tenant_id,
             Outage.source == source,
             col(Outage.external_id).in_(chunk),
-        )
-        for outage in session.exec(query):
-            assert outage.external_id is not None
-            found.setdefault(outage.external_id, []).append(_stored(outage))
+        ):
+            assert window.row.external_id is not None
+            found.setdefault(window.row.external_id, []).append(window)
     return found
 
 
@@ -204,13 +208,15 @@ def _stored_singles(
     starts = sorted({rows[index].start_micros for index in singles})
     found: list[StoredWindow] = []
     for chunk in _chunks(starts):
-        query = select(Outage).where(
-            Outage.tenant_id == tenant_id,
-            Outage.source == source,
-            col(Outage.external_id).is_(None),
-            col(Outage.start_micros).in_(chunk),
+        found.extend(
+            _stored_windows(
+                session,
+                Outage.tenant_id == tenant_id,
+                Outage.source == source,
+                col(Outage.external_id).is_(None),
+                col(Outage.start_micros).in_(chunk),
+            )
         )
-        found.extend(_stored(outage) for outage in session.exec(query))
     return found
 
 
@@ -243,17 +249,33 @@ def _snapshot(
     }
 
 
-def _columns(row: WindowRow) -> dict[str, Any]:
-    return {
-        "service_id": row.service_id,
-        "kind": row.kind,
-        "start_micros": row.start_micros,
-        "end_micros": row.end_micros,
-        "impact": row.impact,
-        "users_affected": row.users_affected,
-        "external_id": row.external_id,
-        "title": row.title,
-    }
+_INSERTED_COLUMNS = (
+    "id",
+    "tenant_id",
+    "source",
+    "import_id",
+    *WindowRow._fields,
+    "created_micros",
+    "updated_micros",
+)
+# The DB-API's placeholder for each parameter style our drivers use: sqlite3's and psycopg's.
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _insert_outages(session: Session, values: list[tuple[Any, ...]]) -> None:
+    """New windows, one tuple each in `_INSERTED_COLUMNS` order, in one executemany.
+
+    Straight to the driver: a Core insert builds and processes a parameter dict per
+    row, which cost more than SQLite's own work. Every column is a plain int or text,
+    so no type of SQLAlchemy's has anything to convert.
+    """
+    connection = session.connection()
+    mark = _PLACEHOLDERS[connection.dialect.paramstyle]
+    statement = (
+        f"INSERT INTO outage ({', '.join(_INSERTED_COLUMNS)}) "
+        f"VALUES ({', '.join([mark] * len(_INSERTED_COLUMNS))})"
+    )
+    connection.exec_driver_sql(statement, values)
 
 
 def _new_ids(session: Session, count: int) -> list[int]:
@@ -361,7 +383,12 @@ def _apply(
         session.execute(
             update(Outage),
             [
-                {**_columns(row), "id": window.id, "updated_micros": now, "import_id": import_id}
+                {
+                    **row._asdict(),
+                    "id": window.id,
+                    "updated_micros": now,
+                    "import_id": import_id,
+                }
                 for window, row, _ in batch
             ],
         )
@@ -373,25 +400,20 @@ def _apply(
 
     ids = _new_ids(session, len(plan.inserts)) if plan.inserts else []
     for new in _batches(list(zip(ids, plan.inserts, strict=True))):
-        session.execute(
-            insert(_table("outage")),
+        _insert_outages(
+            session,
             [
-                {
-                    **_columns(row),
-                    "id": outage_id,
-                    "tenant_id": tenant_id,
-                    "source": source,
-                    "import_id": import_id,
-                    "created_micros": now,
-                    "updated_micros": now,
-                }
+                (outage_id, tenant_id, source, import_id, *row, now, now)
                 for outage_id, (row, _) in new
             ],
         )
-        for outage_id, (row, same) in new:
-            after = _snapshot(tenant_id, source, outage_id, row, now, now, import_id)
-            audit.add(outage_id, "create", None, after)
-            answer(same, after)
+        # An import's creations are audited once, by the import (see store_windows).
+        if import_id is None or echo:
+            for outage_id, (row, same) in new:
+                after = _snapshot(tenant_id, source, outage_id, row, now, now, import_id)
+                if import_id is None:
+                    audit.add(outage_id, "create", None, after)
+                answer(same, after)
 
     if echo:
         for window, same in plan.kept:

@@ -55,7 +55,7 @@ def test_the_kinds_are_the_models_kinds() -> None:
     assert get_args(OutageIn.model_fields["kind"].annotation) == KINDS
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(ROWS)
 @example({"service_id": "teams", "start": "2026-11-03T10:15:30Z"})
 @example({"service_id": "", "start": ""})

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.sla.timestamps import TimestampError, parse_rfc3339, parse_timestamp
@@ -336,6 +336,7 @@ _SHORTCUT_SHAPE = st.builds(
 _NEAR_SHAPE = st.text(alphabet="0123456789-T:Zzt +.", min_size=16, max_size=24)
 
 
+@settings(max_examples=300, deadline=None)
 @given(
     text=st.one_of(_SHORTCUT_SHAPE, _NEAR_SHAPE),
     zone=st.sampled_from(["UTC", "Asia/Tokyo", "America/New_York"]),
