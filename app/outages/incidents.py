@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, func, insert, text, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, text, update
 from sqlmodel import Session, SQLModel, col, select
 
 from app.audit.service import Change
@@ -174,16 +174,38 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + _CHUNK]
 
 
+def _table(name: str) -> Table:
+    # The Core table: an executemany of plain dicts, without the ORM's per-row work.
+    return SQLModel.metadata.tables[name]
+
+
 # A stored window's columns, read as plain rows: loading ORM objects costs more than
 # the query. WindowRow's fields are the outage table's column names, in its order.
 _STORED_COLUMNS = ("id", *WindowRow._fields, "created_micros", "import_id")
 
 
-def _stored_windows(session: Session, *conditions: Any) -> Iterator[StoredWindow]:
+def _stored_query(key: str) -> Select[Any]:
+    """A tenant's windows from one source whose `key` is one of a list: built once, the
+    list a parameter expanded at each execution rather than a bound value per item."""
     outage = _table("outage")
-    query = select(*(outage.c[name] for name in _STORED_COLUMNS)).where(*conditions)
-    for record in session.execute(query):
-        yield StoredWindow(record[0], WindowRow(*record[1:9]), record[9], record[10])
+    query: Select[Any] = select(*(outage.c[name] for name in _STORED_COLUMNS)).where(
+        outage.c.tenant_id == bindparam("tenant_id"),
+        outage.c.source == bindparam("source"),
+        outage.c[key].in_(bindparam("values", expanding=True)),
+    )
+    # A window without an external_id is matched only among those without one.
+    return query.where(outage.c.external_id.is_(None)) if key == "start_micros" else query
+
+
+_STORED_QUERIES = {key: _stored_query(key) for key in ("external_id", "start_micros")}
+
+
+def _stored_windows(
+    session: Session, key: str, values: Sequence[Any], tenant_id: str, source: str
+) -> Iterator[StoredWindow]:
+    parameters = {"tenant_id": tenant_id, "source": source, "values": list(values)}
+    for record in session.execute(_STORED_QUERIES[key], parameters):
+        yield StoredWindow(record[0], WindowRow._make(record[1:9]), record[9], record[10])
 
 
 def _stored_incidents(
@@ -191,12 +213,7 @@ def _stored_incidents(
 ) -> dict[str, list[StoredWindow]]:
     found: dict[str, list[StoredWindow]] = {}
     for chunk in _chunks(sorted(external_ids)):
-        for window in _stored_windows(
-            session,
-            Outage.tenant_id == tenant_id,
-            Outage.source == source,
-            col(Outage.external_id).in_(chunk),
-        ):
+        for window in _stored_windows(session, "external_id", chunk, tenant_id, source):
             assert window.row.external_id is not None
             found.setdefault(window.row.external_id, []).append(window)
     return found
@@ -208,15 +225,7 @@ def _stored_singles(
     starts = sorted({rows[index].start_micros for index in singles})
     found: list[StoredWindow] = []
     for chunk in _chunks(starts):
-        found.extend(
-            _stored_windows(
-                session,
-                Outage.tenant_id == tenant_id,
-                Outage.source == source,
-                col(Outage.external_id).is_(None),
-                col(Outage.start_micros).in_(chunk),
-            )
-        )
+        found.extend(_stored_windows(session, "start_micros", chunk, tenant_id, source))
     return found
 
 
@@ -292,11 +301,6 @@ def _new_ids(session: Session, count: int) -> list[int]:
         return list(session.scalars(query, {"n": count}))
     largest = session.scalar(select(func.max(Outage.id))) or 0
     return list(range(largest + 1, largest + 1 + count))
-
-
-def _table(name: str) -> Table:
-    # The Core table: an executemany of plain dicts, without the ORM's per-row work.
-    return SQLModel.metadata.tables[name]
 
 
 def _audit_row(
