@@ -34,6 +34,8 @@ _INCIDENT_ORDER = "external_id, service_id, kind, start_micros, seq"
 # `overlap_problem` for every pair of neighbours of one incident, service and kind in
 # start order: the later one overlaps the earlier (which may be ongoing) and differs
 # from it in some field (`IS` is equality that holds for two NULLs, as == for None).
+# Only groups of more than one window can contradict, so only theirs are windowed: in
+# a file of one window per incident that leaves nothing to sort.
 _OVERLAPS = f"""
 SELECT previous_loc, loc, external_id FROM (
     SELECT tenant_id, {_WINDOW}, seq, loc,
@@ -44,7 +46,10 @@ SELECT previous_loc, loc, external_id FROM (
         lag(users_affected) OVER incident AS previous_users_affected,
         lag(title) OVER incident AS previous_title,
         lag(loc) OVER incident AS previous_loc
-    FROM staged WHERE external_id IS NOT NULL
+    FROM staged WHERE (tenant_id, external_id, service_id, kind) IN (
+        SELECT tenant_id, external_id, service_id, kind FROM staged
+        WHERE external_id IS NOT NULL
+        GROUP BY tenant_id, external_id, service_id, kind HAVING count(*) > 1)
     WINDOW incident AS (
         PARTITION BY tenant_id, external_id, service_id, kind ORDER BY start_micros, seq)
 )
