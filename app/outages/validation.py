@@ -115,7 +115,7 @@ def plain_row(fields: Mapping[str, object]) -> PlainRow | None:
     and OutageIn itself says what is wrong. Building a pydantic model per row was
     half the cost of reading an import; what this accepts, OutageIn accepts with the
     same values (a hypothesis test compares both)."""
-    values: dict[str, Any] = {}
+    impact: Decimal | None = None
     for name, value in fields.items():
         if type(value) is str:
             if _UNUSUAL.search(value):
@@ -126,20 +126,22 @@ def plain_row(fields: Mapping[str, object]) -> PlainRow | None:
                     return None
             elif name == "impact":
                 try:
-                    values[name] = decimal_from_text(value)
+                    impact = decimal_from_text(value)
                 except ValueError:
                     return None
-                continue
             elif name != "kind" or value not in KINDS:
                 return None
         elif not (
             name == "users_affected" and type(value) is int and 1 <= value <= MAX_USERS_AFFECTED
         ):
             return None
-        values[name] = value
-    if "service_id" not in values or "start" not in values:
+    if "service_id" not in fields or "start" not in fields:
         return None
-    return PlainRow(**values)
+    # Every key is one of PlainRow's fields (anything else returned None above).
+    given: dict[str, Any] = dict(fields)
+    if impact is not None:
+        given["impact"] = impact
+    return PlainRow(**given)
 
 
 # An upload with more bad rows than this lists the first ones and counts the rest.
@@ -288,8 +290,9 @@ def _validate_row(
                 msg=f"'{row.service_id}' is not a service tenant '{tenant.id}' subscribes to",
             )
         )
-    start = _instant(loc, "start", row.start, tenant.timezone, found)
-    end = None if row.end is None else _instant(loc, "end", row.end, tenant.timezone, found)
+    zone = tenant.timezone
+    start = _instant(loc, "start", row.start, zone, found)
+    end = None if row.end is None else _instant(loc, "end", row.end, zone, found)
     if start is not None and end is not None and end <= start:
         found.append(
             ProblemItem(loc=[*loc, "end"], msg=f"'{row.end}' is not after start '{row.start}'")
