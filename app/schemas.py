@@ -76,10 +76,11 @@ Timezone = Annotated[
     str, Field(max_length=64, examples=["Europe/Berlin"]), AfterValidator(_known_zone)
 ]
 CurrencyCode = Annotated[str, Field(examples=["USD"]), AfterValidator(_known_currency)]
+MAX_TIMESTAMP = 64
 Timestamp = Annotated[
     Text,
     Field(
-        max_length=64,
+        max_length=MAX_TIMESTAMP,
         description="RFC 3339; without an offset it is read in the tenant's timezone",
         examples=["2026-11-03T14:00:00Z"],
         # Declared for generated clients (a datetime); the server's own parser decides,

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, and_, col, or_, select
 
 from app.models import AuditEvent
 
@@ -49,6 +49,8 @@ class AuditFilter:
     entity_id: str | None = None
     since_micros: int | None = None
     until_micros: int | None = None
+    subjects: tuple[tuple[str, str], ...] = ()
+    """(entity, entity_id) pairs, any of which a row may be about; empty: any row."""
 
 
 def events_page(
@@ -67,6 +69,15 @@ def events_page(
     ):
         if value is not None:
             query = query.where(column == value)
+    if where.subjects:
+        query = query.where(
+            or_(
+                *(
+                    and_(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+                    for entity, entity_id in where.subjects
+                )
+            )
+        )
     if where.since_micros is not None:
         query = query.where(AuditEvent.at_micros >= where.since_micros)
     if where.until_micros is not None:

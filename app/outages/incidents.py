@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, func, insert, text, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, text, update
 from sqlmodel import Session, SQLModel, col, select
 
 from app.audit.service import Change
@@ -74,7 +74,10 @@ def store_windows(
     """Create, update, remove or recognise windows so the stored incidents match `rows`.
 
     With `echo`, the result says for each row the window it is now stored as (the
-    outages endpoint answers with them); an import only counts.
+    outages endpoint answers with them); an import only counts. Every update and
+    removal is audited window by window, with the window before and after; so is every
+    creation, except an import's (`import_id`): its windows carry the import's id, and
+    the import's own audit row counts them.
     """
     plan = _Plan()
     incidents: dict[str, list[int]] = {}
@@ -120,6 +123,10 @@ def _by_content(rows: Sequence[WindowRow], indices: Iterable[int]) -> dict[Conte
 def _plan_incident(
     plan: _Plan, rows: Sequence[WindowRow], indices: list[int], stored: list[StoredWindow]
 ) -> None:
+    if not stored and len(indices) == 1:
+        # A new incident of one window, the bulk of a first import: nothing to match.
+        plan.inserts.append((rows[indices[0]], indices))
+        return
     grouped = _by_content(rows, indices)
     remaining = list(stored)
     unmatched: list[list[int]] = []
@@ -167,19 +174,38 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + _CHUNK]
 
 
-def _stored(outage: Outage) -> StoredWindow:
-    assert outage.id is not None
-    row = WindowRow(
-        service_id=outage.service_id,
-        kind=outage.kind,
-        start_micros=outage.start_micros,
-        end_micros=outage.end_micros,
-        impact=outage.impact,
-        users_affected=outage.users_affected,
-        external_id=outage.external_id,
-        title=outage.title,
+def _table(name: str) -> Table:
+    # The Core table: an executemany of plain dicts, without the ORM's per-row work.
+    return SQLModel.metadata.tables[name]
+
+
+# A stored window's columns, read as plain rows: loading ORM objects costs more than
+# the query. WindowRow's fields are the outage table's column names, in its order.
+_STORED_COLUMNS = ("id", *WindowRow._fields, "created_micros", "import_id")
+
+
+def _stored_query(key: str) -> Select[Any]:
+    """A tenant's windows from one source whose `key` is one of a list: built once, the
+    list a parameter expanded at each execution rather than a bound value per item."""
+    outage = _table("outage")
+    query: Select[Any] = select(*(outage.c[name] for name in _STORED_COLUMNS)).where(
+        outage.c.tenant_id == bindparam("tenant_id"),
+        outage.c.source == bindparam("source"),
+        outage.c[key].in_(bindparam("values", expanding=True)),
     )
-    return StoredWindow(outage.id, row, outage.created_micros, outage.import_id)
+    # A window without an external_id is matched only among those without one.
+    return query.where(outage.c.external_id.is_(None)) if key == "start_micros" else query
+
+
+_STORED_QUERIES = {key: _stored_query(key) for key in ("external_id", "start_micros")}
+
+
+def _stored_windows(
+    session: Session, key: str, values: Sequence[Any], tenant_id: str, source: str
+) -> Iterator[StoredWindow]:
+    parameters = {"tenant_id": tenant_id, "source": source, "values": list(values)}
+    for record in session.execute(_STORED_QUERIES[key], parameters):
+        yield StoredWindow(record[0], WindowRow._make(record[1:9]), record[9], record[10])
 
 
 def _stored_incidents(
@@ -187,14 +213,9 @@ def _stored_incidents(
 ) -> dict[str, list[StoredWindow]]:
     found: dict[str, list[StoredWindow]] = {}
     for chunk in _chunks(sorted(external_ids)):
-        query = select(Outage).where(
-            Outage.tenant_id == tenant_id,
-            Outage.source == source,
-            col(Outage.external_id).in_(chunk),
-        )
-        for outage in session.exec(query):
-            assert outage.external_id is not None
-            found.setdefault(outage.external_id, []).append(_stored(outage))
+        for window in _stored_windows(session, "external_id", chunk, tenant_id, source):
+            assert window.row.external_id is not None
+            found.setdefault(window.row.external_id, []).append(window)
     return found
 
 
@@ -204,13 +225,7 @@ def _stored_singles(
     starts = sorted({rows[index].start_micros for index in singles})
     found: list[StoredWindow] = []
     for chunk in _chunks(starts):
-        query = select(Outage).where(
-            Outage.tenant_id == tenant_id,
-            Outage.source == source,
-            col(Outage.external_id).is_(None),
-            col(Outage.start_micros).in_(chunk),
-        )
-        found.extend(_stored(outage) for outage in session.exec(query))
+        found.extend(_stored_windows(session, "start_micros", chunk, tenant_id, source))
     return found
 
 
@@ -243,17 +258,33 @@ def _snapshot(
     }
 
 
-def _columns(row: WindowRow) -> dict[str, Any]:
-    return {
-        "service_id": row.service_id,
-        "kind": row.kind,
-        "start_micros": row.start_micros,
-        "end_micros": row.end_micros,
-        "impact": row.impact,
-        "users_affected": row.users_affected,
-        "external_id": row.external_id,
-        "title": row.title,
-    }
+_INSERTED_COLUMNS = (
+    "id",
+    "tenant_id",
+    "source",
+    "import_id",
+    *WindowRow._fields,
+    "created_micros",
+    "updated_micros",
+)
+# The DB-API's placeholder for each parameter style our drivers use: sqlite3's and psycopg's.
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _insert_outages(session: Session, values: list[tuple[Any, ...]]) -> None:
+    """New windows, one tuple each in `_INSERTED_COLUMNS` order, in one executemany.
+
+    Straight to the driver: a Core insert builds and processes a parameter dict per
+    row, which cost more than SQLite's own work. Every column is a plain int or text,
+    so no type of SQLAlchemy's has anything to convert.
+    """
+    connection = session.connection()
+    mark = _PLACEHOLDERS[connection.dialect.paramstyle]
+    statement = (
+        f"INSERT INTO outage ({', '.join(_INSERTED_COLUMNS)}) "
+        f"VALUES ({', '.join([mark] * len(_INSERTED_COLUMNS))})"
+    )
+    connection.exec_driver_sql(statement, values)
 
 
 def _new_ids(session: Session, count: int) -> list[int]:
@@ -270,11 +301,6 @@ def _new_ids(session: Session, count: int) -> list[int]:
         return list(session.scalars(query, {"n": count}))
     largest = session.scalar(select(func.max(Outage.id))) or 0
     return list(range(largest + 1, largest + 1 + count))
-
-
-def _table(name: str) -> Table:
-    # The Core table: an executemany of plain dicts, without the ORM's per-row work.
-    return SQLModel.metadata.tables[name]
 
 
 def _audit_row(
@@ -361,7 +387,12 @@ def _apply(
         session.execute(
             update(Outage),
             [
-                {**_columns(row), "id": window.id, "updated_micros": now, "import_id": import_id}
+                {
+                    **row._asdict(),
+                    "id": window.id,
+                    "updated_micros": now,
+                    "import_id": import_id,
+                }
                 for window, row, _ in batch
             ],
         )
@@ -373,25 +404,20 @@ def _apply(
 
     ids = _new_ids(session, len(plan.inserts)) if plan.inserts else []
     for new in _batches(list(zip(ids, plan.inserts, strict=True))):
-        session.execute(
-            insert(_table("outage")),
+        _insert_outages(
+            session,
             [
-                {
-                    **_columns(row),
-                    "id": outage_id,
-                    "tenant_id": tenant_id,
-                    "source": source,
-                    "import_id": import_id,
-                    "created_micros": now,
-                    "updated_micros": now,
-                }
+                (outage_id, tenant_id, source, import_id, *row, now, now)
                 for outage_id, (row, _) in new
             ],
         )
-        for outage_id, (row, same) in new:
-            after = _snapshot(tenant_id, source, outage_id, row, now, now, import_id)
-            audit.add(outage_id, "create", None, after)
-            answer(same, after)
+        # An import's creations are audited once, by the import (see store_windows).
+        if import_id is None or echo:
+            for outage_id, (row, same) in new:
+                after = _snapshot(tenant_id, source, outage_id, row, now, now, import_id)
+                if import_id is None:
+                    audit.add(outage_id, "create", None, after)
+                answer(same, after)
 
     if echo:
         for window, same in plan.kept:

@@ -28,6 +28,7 @@ from app.outages.schemas import (
 from app.outages.service import (
     OutageFilter,
     correct_outage,
+    history_subjects,
     outage_public,
     outages_page,
     services_of,
@@ -159,9 +160,11 @@ def get_outage_history(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> AuditPage:
-    """The window's audit trail, oldest first; a withdrawn window's history stays readable."""
+    """The window's audit trail, oldest first; a withdrawn window's history stays readable.
+    A window an import created starts with the import's audit row."""
     after = None if cursor is None else int(decode_cursor(cursor, RowId)[0])
-    where = AuditFilter(tenant_id=tenant.id, entity="outage", entity_id=str(outage_id))
+    subjects = history_subjects(session, tenant.id, outage_id)
+    where = AuditFilter(tenant_id=tenant.id, subjects=subjects)
     rows, more = events_page(session, where, after, limit)
     if not rows and after is None:
         raise NotFound(f"outage {outage_id} does not exist for tenant '{tenant.id}'")

@@ -15,6 +15,13 @@ from app.schemas import (
     example,
 )
 
+# The bounds of an outage's fields; `app.outages.validation.plain_row` checks the same.
+MAX_SERVICE_ID = 64
+MAX_EXTERNAL_ID = 200
+MAX_TITLE = 500
+MAX_USERS_AFFECTED = 100_000_000
+KINDS = ("outage", "maintenance")
+
 
 class OutageIn(Strict):
     service_id: ServiceIdText
@@ -22,9 +29,9 @@ class OutageIn(Strict):
     end: Timestamp | None = Field(default=None, description="None: still ongoing")
     kind: Literal["outage", "maintenance"] = "outage"
     impact: DecimalText | None = Field(default=None, description="Fraction in (0, 1]; default 1")
-    users_affected: int | None = Field(default=None, ge=1, le=100_000_000)
-    external_id: Text | None = Field(default=None, min_length=1, max_length=200)
-    title: Text | None = Field(default=None, max_length=500)
+    users_affected: int | None = Field(default=None, ge=1, le=MAX_USERS_AFFECTED)
+    external_id: Text | None = Field(default=None, min_length=1, max_length=MAX_EXTERNAL_ID)
+    title: Text | None = Field(default=None, max_length=MAX_TITLE)
 
 
 class OutageBatch(Strict):
@@ -58,8 +65,8 @@ class OutagePatch(Strict):
     end: Timestamp | None = None
     kind: Literal["outage", "maintenance"] | None = None
     impact: DecimalText | None = None
-    users_affected: int | None = Field(default=None, ge=1, le=100_000_000)
-    title: Text | None = Field(default=None, max_length=500)
+    users_affected: int | None = Field(default=None, ge=1, le=MAX_USERS_AFFECTED)
+    title: Text | None = Field(default=None, max_length=MAX_TITLE)
 
 
 class OutagePublic(BaseModel):

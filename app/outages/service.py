@@ -8,7 +8,7 @@ from sqlmodel import Session, col, or_, select
 
 from app.audit.service import Change, record
 from app.errors import InvalidInput, NotFound, invalid, validation_problems
-from app.models import Outage, Tenant
+from app.models import AuditEvent, Outage, Tenant
 from app.outages.schemas import OutageIn, OutagePatch, OutagePublic
 from app.outages.validation import CONTENT_FIELDS, validate_rows
 from app.schemas import iso
@@ -149,3 +149,36 @@ def withdraw_outage(session: Session, tenant: Tenant, outage_id: int, change: Ch
     outage = stored_outage(session, tenant, outage_id)
     audit(session, outage, "delete", outage_snapshot(outage), change)
     session.delete(outage)
+
+
+def history_subjects(
+    session: Session, tenant_id: str, outage_id: int
+) -> tuple[tuple[str, str], ...]:
+    """What a window's history is made of: the window's own audit rows and, for a window
+    an import created, the import's row, which records the creation (an import writes
+    one row, not one per window it creates)."""
+    own = ("outage", str(outage_id))
+    creator = _creating_import(session, tenant_id, outage_id)
+    return (own,) if creator is None else (("import", str(creator)), own)
+
+
+def _creating_import(session: Session, tenant_id: str, outage_id: int) -> int | None:
+    first = session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.tenant_id == tenant_id,
+            AuditEvent.entity == "outage",
+            AuditEvent.entity_id == str(outage_id),
+        )
+        .order_by(col(AuditEvent.id))
+        .limit(1)
+    ).first()
+    if first is not None:
+        # A change after the creation: the window before it holds the creating import.
+        if first.action == "create" or first.before is None:
+            return None
+        creator = first.before.get("import_id")
+        return creator if isinstance(creator, int) else None
+    # Never changed since it was made: the window, if it is still there, says.
+    outage = session.get(Outage, outage_id)
+    return None if outage is None or outage.tenant_id != tenant_id else outage.import_id

@@ -31,7 +31,11 @@ def to_micros(instant: datetime) -> int:
 
     Built from the wall-clock fields and the UTC offset because pendulum's own
     subtraction yields an Interval that stdlib timedelta arithmetic does not accept.
+    A plain datetime in UTC, what every `...Z` timestamp parses to, takes the exact
+    timedelta way, at a third of the cost.
     """
+    if type(instant) is datetime and instant.tzinfo is UTC:
+        return (instant - EPOCH) // ONE_MICROSECOND
     offset = instant.utcoffset()
     if offset is None:
         raise ValueError(f"{instant.isoformat()} has no UTC offset")

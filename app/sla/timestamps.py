@@ -21,6 +21,10 @@ _RFC3339 = re.compile(
     r"(?P<offset>[Zz]|(?P<sign>[+-])(?P<offset_hour>[0-9]{2}):(?P<offset_minute>[0-9]{2}))?",
     re.ASCII,
 )
+# The shape nearly every machine-written timestamp has (`2026-11-03T14:00:00Z`): for it
+# the C parser gives the same instant as the general path below at a tenth of the cost.
+# Anything it refuses, or any year out of bounds, goes the general way for its message.
+_UTC_SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", re.ASCII)
 # Microseconds are the timeline's unit: a fraction keeps its first six digits.
 _MICRO_DIGITS = 6
 SHAPE = "YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM]"
@@ -46,6 +50,19 @@ def parse_timestamp(text: str, timezone: str) -> datetime:
     A naive time that the zone skips (DST gap) or repeats (DST overlap) has no single
     meaning, so it is refused rather than guessed; an explicit offset resolves it.
     """
+    if _UTC_SECONDS.fullmatch(text):
+        try:
+            instant = datetime.fromisoformat(text)
+        except ValueError:
+            pass  # not a real date or time: the general path says which
+        else:
+            if FIRST_YEAR <= instant.year <= LAST_YEAR:
+                return instant
+    return parse_rfc3339(text, timezone)
+
+
+def parse_rfc3339(text: str, timezone: str) -> datetime:
+    """`parse_timestamp` without its shortcut: every accepted shape read field by field."""
     match = _RFC3339.fullmatch(text)
     if match is None:
         raise TimestampError(f"'{text}' is not an RFC 3339 timestamp such as {SHAPE}")

@@ -702,6 +702,105 @@ def test_a_report_counts_the_windows_an_import_stored(client: TestClient, contos
     assert outage["import_id"] == body["id"]
 
 
+# The audit trail of an import
+
+TWO_WINDOWS = (
+    b"service_id,start,end,external_id\n"
+    b"exchange-online,2026-11-03T10:00:00Z,2026-11-03T11:00:00Z,EX1\n"
+    b"exchange-online,2026-11-03T12:00:00Z,2026-11-03T13:00:00Z,EX1\n"
+)
+
+
+def trail(events: list[Json]) -> list[tuple[str, str, str]]:
+    """(entity, entity id, action) of each window and import row, oldest first."""
+    return [
+        (event["entity"], event["entity_id"], event["action"])
+        for event in events
+        if event["entity"] in ("outage", "import")
+    ]
+
+
+def test_an_import_is_audited_in_one_row_that_shows_the_import(
+    client: TestClient, contoso: str
+) -> None:
+    body = imported(client, contoso, TWO_WINDOWS)
+
+    # One row for the import, none per window it created: both windows carry its id.
+    events = audit_of(client, contoso)
+    assert trail(events) == [("import", str(body["id"]), "create")]
+    (event,) = [event for event in events if event["entity"] == "import"]
+    assert (event["actor_key_id"], event["at"]) == (ADMIN_KEY_ID, NOW.isoformat())
+    assert event["before"] is None
+    # The row shows the import as the API does: counts 2 rows, 2 created.
+    shown = client.get(f"/v1/tenants/{contoso}/imports/{body['id']}").json()
+    assert event["after"] == shown
+    assert (event["after"]["rows"], event["after"]["created"]) == (2, 2)
+    assert {row["import_id"] for row in list_outages(client, contoso)} == {body["id"]}
+
+
+def test_a_reimport_audits_each_window_it_updates_or_removes(
+    client: TestClient, contoso: str
+) -> None:
+    first = imported(client, contoso, TWO_WINDOWS)
+    early, late = list_outages(client, contoso)
+    # EX1 again, now one window 10:00-11:30: it updates the 10:00 window (same service
+    # and kind, first in time) and the 12:00 window is removed.
+    again = imported(
+        client,
+        contoso,
+        b"service_id,start,end,external_id\n"
+        b"exchange-online,2026-11-03T10:00:00Z,2026-11-03T11:30:00Z,EX1\n",
+    )
+
+    assert counts(again) == (1, 0, 1, 1, 0)
+    events = audit_of(client, contoso)
+    assert trail(events) == [
+        ("import", str(first["id"]), "create"),
+        ("outage", str(late["id"]), "delete"),
+        ("outage", str(early["id"]), "update"),
+        ("import", str(again["id"]), "create"),
+    ]
+    removed, updated = events[-3], events[-2]
+    assert removed["before"] == late and removed["after"] is None
+    assert updated["before"] == early
+    assert updated["after"]["end"] == "2026-11-03T11:30:00+00:00"
+    assert updated["after"]["import_id"] == again["id"]
+
+
+def history(client: TestClient, tenant_id: str, outage_id: int) -> list[tuple[str, str, str]]:
+    response = client.get(f"/v1/tenants/{tenant_id}/outages/{outage_id}/history")
+    assert response.status_code == 200, response.text
+    return trail(response.json()["items"])
+
+
+def test_an_imported_windows_history_starts_with_its_import(
+    client: TestClient, contoso: str
+) -> None:
+    body = imported(client, contoso, TWO_WINDOWS)
+    early, late = list_outages(client, contoso)
+    creation = ("import", str(body["id"]), "create")
+
+    # Untouched since the import: the import's row alone.
+    assert history(client, contoso, early["id"]) == [creation]
+    # Corrected, then withdrawn: the import's row, then the window's own.
+    patched = client.patch(
+        f"/v1/tenants/{contoso}/outages/{early['id']}", json={"title": "Mail down"}
+    )
+    assert patched.status_code == 200, patched.text
+    assert client.delete(f"/v1/tenants/{contoso}/outages/{late['id']}").status_code == 204
+    assert history(client, contoso, early["id"]) == [
+        creation,
+        ("outage", str(early["id"]), "update"),
+    ]
+    assert history(client, contoso, late["id"]) == [
+        creation,
+        ("outage", str(late["id"]), "delete"),
+    ]
+    # Another tenant's path still finds nothing.
+    create_tenant(client, "beta")
+    assert_problem(client.get(f"/v1/tenants/beta/outages/{early['id']}/history"), 404)
+
+
 # Dry runs
 
 

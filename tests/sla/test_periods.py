@@ -7,6 +7,8 @@ from fractions import Fraction
 
 import pendulum
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.sla.periods import MonthError, from_micros, month_period, parse_month, to_micros
 
@@ -300,4 +302,15 @@ def test_from_micros(micros: int, instant: datetime) -> None:
     ],
 )
 def test_micros_round_trip(instant: datetime) -> None:
+    assert from_micros(to_micros(instant)) == instant
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2999, 12, 31)))
+def test_a_utc_datetime_takes_the_short_way_to_the_same_microseconds(wall: datetime) -> None:
+    # A stdlib datetime in UTC is subtracted from the epoch; the same instant as a
+    # pendulum DateTime goes field by field. Both must give the same integer, which
+    # from_micros turns back into the instant.
+    instant = wall.replace(tzinfo=UTC)
+    assert to_micros(instant) == to_micros(pendulum.instance(instant))
     assert from_micros(to_micros(instant)) == instant

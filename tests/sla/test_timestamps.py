@@ -6,11 +6,14 @@ digits and surrounding whitespace are refused.
 """
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from app.sla.timestamps import TimestampError, parse_timestamp
+from app.sla.timestamps import TimestampError, parse_rfc3339, parse_timestamp
 
 
 def utc(
@@ -300,3 +303,55 @@ OUTSIDE = "is outside the years 1970 to 2999"
 def test_rfc3339_spellings_refused(text: str, why: str) -> None:
     with pytest.raises(TimestampError, match=re.escape(f"'{text}' {why}")):
         parse_timestamp(text, "UTC")
+
+
+def _outcome(parse: Callable[[str, str], datetime], text: str, zone: str) -> object:
+    """What parsing gives: the instant with its offset and tzinfo, or the refusal."""
+    try:
+        instant = parse(text, zone)
+    except TimestampError as error:
+        return ("refused", str(error))
+    return (instant, instant.utcoffset(), instant.tzinfo)
+
+
+def _digits(width: int, low: int, high: int) -> st.SearchStrategy[str]:
+    """A field in its real range or edges most of the time, any digits otherwise."""
+    return st.one_of(st.integers(low, high), st.integers(0, 10**width - 1)).map(
+        lambda number: f"{number:0{width}d}"
+    )
+
+
+# The shortcut's shape, `YYYY-MM-DDTHH:MM:SSZ`, with every field sometimes free over
+# its digits, so month 13, day 31 of a 30-day month, hour 24 and second 60 come up.
+_SHORTCUT_SHAPE = st.builds(
+    "{}-{}-{}T{}:{}:{}Z".format,
+    _digits(4, 1969, 3000),
+    _digits(2, 1, 12),
+    _digits(2, 1, 31),
+    _digits(2, 0, 24),
+    _digits(2, 0, 59),
+    _digits(2, 0, 60),
+)
+# Strings near the shape: its characters in any order, so a shape off by one comes up.
+_NEAR_SHAPE = st.text(alphabet="0123456789-T:Zzt +.", min_size=16, max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(_SHORTCUT_SHAPE, _NEAR_SHAPE),
+    zone=st.sampled_from(["UTC", "Asia/Tokyo", "America/New_York"]),
+)
+@example(text="2026-11-03T10:15:30Z", zone="UTC")
+@example(text="1969-12-31T23:59:59Z", zone="UTC")
+@example(text="1970-01-01T00:00:00Z", zone="UTC")
+@example(text="2999-12-31T23:59:59Z", zone="UTC")
+@example(text="3000-01-01T00:00:00Z", zone="UTC")
+@example(text="2024-02-29T00:00:00Z", zone="UTC")
+@example(text="2026-11-03T24:00:00Z", zone="UTC")
+@example(text="2026-11-03t10:15:30Z", zone="UTC")
+@example(text="2026-11-03T10:15:30z", zone="UTC")
+def test_the_shortcut_gives_what_the_general_parser_gives(text: str, zone: str) -> None:
+    # parse_timestamp reads `YYYY-MM-DDTHH:MM:SSZ` with the C parser; for every string it
+    # must answer exactly as the field-by-field parser does: the same instant, offset
+    # and tzinfo, or the same refusal word for word.
+    assert _outcome(parse_timestamp, text, zone) == _outcome(parse_rfc3339, text, zone)

@@ -11,7 +11,7 @@ timestamps, services or tenants: the caller validates every row's fields with
 import codecs
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
@@ -234,6 +234,23 @@ def load_json(stream: BinaryIO) -> object:
         if surrogate is not None:
             raise Refused(surrogate)
     return document
+
+
+def json_file(
+    read: Callable[[object, ImportOptions], Iterator[Event]],
+) -> Callable[[BinaryIO, ImportOptions], Iterator[Event]]:
+    """A JSON format's parser, made from the function that reads its document: the file
+    is loaded with `load_json`, and a file that cannot be is the one error reported."""
+
+    def parse(stream: BinaryIO, options: ImportOptions) -> Iterator[Event]:
+        try:
+            document = load_json(stream)
+        except Refused as refused:
+            yield refused.error
+            return
+        yield from read(document, options)
+
+    return parse
 
 
 class Fields:

@@ -16,7 +16,6 @@
 """
 
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from app.imports.formats.common import (
     Event,
@@ -25,21 +24,16 @@ from app.imports.formats.common import (
     ImportOptions,
     JsonObject,
     Loc,
-    Refused,
     RowError,
     Skipped,
     items_of,
-    load_json,
+    json_file,
     service_id,
 )
 
 
-def parse(stream: BinaryIO, options: ImportOptions) -> Iterator[Event]:
-    try:
-        document = load_json(stream)
-    except Refused as refused:
-        yield refused.error
-        return
+@json_file
+def parse(document: object, options: ImportOptions) -> Iterator[Event]:
     issues: object
     loc: Loc
     if isinstance(document, list):

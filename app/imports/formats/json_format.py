@@ -6,7 +6,6 @@ strings (impact a decimal in a string, such as "0.3"), users_affected a whole nu
 """
 
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from app.imports.formats.common import (
     FIELDS,
@@ -15,22 +14,17 @@ from app.imports.formats.common import (
     ImportOptions,
     JsonObject,
     Loc,
-    Refused,
     RowError,
     items_of,
-    load_json,
+    json_file,
     quoted,
 )
 
 _REQUIRED = ("service_id", "start")
 
 
-def parse(stream: BinaryIO, options: ImportOptions) -> Iterator[Event]:
-    try:
-        document = load_json(stream)
-    except Refused as refused:
-        yield refused.error
-        return
+@json_file
+def parse(document: object, options: ImportOptions) -> Iterator[Event]:
     if not isinstance(document, JsonObject) or "outages" not in document:
         yield RowError(["file"], f'expected an object {{"outages": [...]}}; got {_shape(document)}')
         return

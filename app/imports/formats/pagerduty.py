@@ -9,7 +9,6 @@ paging members limit, offset, more, total are ignored).
 """
 
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from app.imports.formats.common import (
     Event,
@@ -18,10 +17,9 @@ from app.imports.formats.common import (
     ImportOptions,
     JsonObject,
     Loc,
-    Refused,
     RowError,
     items_of,
-    load_json,
+    json_file,
     quoted,
     service_id,
 )
@@ -29,12 +27,8 @@ from app.imports.formats.common import (
 STATUSES = ("triggered", "acknowledged", "resolved")
 
 
-def parse(stream: BinaryIO, options: ImportOptions) -> Iterator[Event]:
-    try:
-        document = load_json(stream)
-    except Refused as refused:
-        yield refused.error
-        return
+@json_file
+def parse(document: object, options: ImportOptions) -> Iterator[Event]:
     if not isinstance(document, JsonObject) or "incidents" not in document:
         yield RowError(["file"], 'expected PagerDuty incidents: {"incidents": [...]}')
         return

@@ -38,7 +38,6 @@ here only to order the updates.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
 
 import pendulum
 from pendulum.parsing.exceptions import ParserError
@@ -50,11 +49,10 @@ from app.imports.formats.common import (
     ImportOptions,
     JsonObject,
     Loc,
-    Refused,
     RowError,
     Skipped,
     items_of,
-    load_json,
+    json_file,
     quoted,
     service_id,
 )
@@ -69,12 +67,8 @@ COMPONENT_STATUSES = (
 IMPACTS = ("none", "minor", "major", "critical")
 
 
-def parse(stream: BinaryIO, options: ImportOptions) -> Iterator[Event]:
-    try:
-        document = load_json(stream)
-    except Refused as refused:
-        yield refused.error
-        return
+@json_file
+def parse(document: object, options: ImportOptions) -> Iterator[Event]:
     keys = ("incidents", "scheduled_maintenances")
     if not isinstance(document, JsonObject) or not any(key in document for key in keys):
         yield RowError(
