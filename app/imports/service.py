@@ -217,7 +217,12 @@ def _store(
         )
         if record.rows:
             now = from_micros(change.at_micros)
-            windows_changed(session, parsed.tenants[tenant_id], [staging.span(tenant_id)], now)
+            windows_changed(
+                session,
+                parsed.tenants[tenant_id],
+                [staging.span(tenant_id), *stored.displaced],
+                now,
+            )
         results.append(import_result(record, dry_run))
     return results
 

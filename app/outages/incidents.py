@@ -36,6 +36,9 @@ class StoreResult:
     updated: int = 0
     removed: int = 0
     duplicates: int = 0
+    # The spans (start, end or None while ongoing) the updated and removed windows
+    # covered before: a closed month they reached may owe a different credit now.
+    displaced: list[tuple[int, int | None]] = field(default_factory=list)
     # With `echo`, one per input row, in input order: the window that row is now
     # stored as, with `OutagePublic`'s fields.
     windows: list[dict[str, Any]] = field(default_factory=list)
@@ -110,7 +113,19 @@ def store_window_batches(
         total.updated += part.updated
         total.removed += part.removed
         total.duplicates += part.duplicates
+        # Folded into one span reaching over all of them, so memory stays flat.
+        total.displaced = (
+            [_reach(total.displaced + part.displaced)] if part.displaced else total.displaced
+        )
     return total
+
+
+def _reach(spans: list[tuple[int, int | None]]) -> tuple[int, int | None]:
+    """One span from the earliest start to the latest end (None, ongoing, is latest)."""
+    ends = [end for _, end in spans]
+    return min(start for start, _ in spans), None if None in ends else max(
+        e for e in ends if e is not None
+    )
 
 
 def _by_content(rows: Sequence[WindowRow], indices: Iterable[int]) -> dict[Content, list[int]]:
@@ -429,6 +444,10 @@ def _apply(
         updated=len(plan.updates),
         removed=len(plan.removals),
         duplicates=plan.duplicates,
+        displaced=[
+            (window.row.start_micros, window.row.end_micros)
+            for window in [*plan.removals, *(update[0] for update in plan.updates)]
+        ],
         windows=answers,  # type: ignore[arg-type]
     )
 

@@ -66,7 +66,8 @@ def create_outages(
     )
     change = Change(caller.key_id, to_micros(now))
     result = store_windows(session, tenant.id, "api", rows, change)
-    windows_changed(session, tenant, [(row.start_micros, row.end_micros) for row in rows], now)
+    spans = [(row.start_micros, row.end_micros) for row in rows]
+    windows_changed(session, tenant, [*spans, *result.displaced], now)
     answer = OutageBatchResult(
         created=result.created,
         updated=result.updated,

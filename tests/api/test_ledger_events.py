@@ -210,3 +210,41 @@ def test_a_late_import_into_a_closed_month_announces_its_adjustment(
     # The same 600 minutes as through the outages endpoint: 300.00 → 600.00, +300.00.
     (adjustment,) = [data for kind, data in events(engine) if kind == "adjustment.appeared"]
     assert (adjustment["credit_delta"], adjustment["credit_amount"]) == ("300.00", "600.00")
+
+
+def test_an_incident_moved_out_of_a_closed_month_announces_the_credit_it_takes_back(
+    insecure_client: TestClient, engine: Engine
+) -> None:
+    _contoso_with_a_missed_november(insecure_client)
+    assert insecure_client.post("/v1/tenants/contoso/reports/2026-11/close").status_code == 201
+    # Incident A re-sent with its one window on 10 December: the window it replaces
+    # was November's only downtime, so November falls to 0 minutes, 100 %, no credit:
+    # 0.00 − 300.00 closed = −300.00. Only the old window's span reaches November.
+    moved = window("exchange-online", "2026-12-10T14:00:00Z", "2026-12-10T16:05:30Z")
+    store_outages(insecure_client, "contoso", {**moved, "external_id": "A"})
+    (adjustment,) = [data for kind, data in events(engine) if kind == "adjustment.appeared"]
+    assert (adjustment["month"], adjustment["credit_delta"]) == ("2026-11", "-300.00")
+    assert (adjustment["downtime_minutes"], adjustment["credit_amount"]) == ("0", "0.00")
+
+
+def test_an_import_moving_an_incident_out_of_a_closed_month_announces_it(
+    insecure_client: TestClient, engine: Engine
+) -> None:
+    subscribe(insecure_client, "contoso", "exchange-online", "microsoft-365", "1200.00")
+
+    def upload(start: str, end: str) -> None:
+        data = f"service_id,start,end,external_id\nexchange-online,{start},{end},INC-7\n"
+        answer = insecure_client.post(
+            "/v1/tenants/contoso/imports",
+            files={"file": ("timeline.csv", data.encode())},
+            data={"format": "csv"},
+        )
+        assert answer.status_code == 201, answer.text
+
+    # 125.5 minutes in November: 300.00 credit (25 %, as above), then closed.
+    upload("2026-11-10T14:00:00Z", "2026-11-10T16:05:30Z")
+    assert insecure_client.post("/v1/tenants/contoso/reports/2026-11/close").status_code == 201
+    # The provider's corrected timeline puts INC-7 in December: November owes nothing now.
+    upload("2026-12-10T14:00:00Z", "2026-12-10T16:05:30Z")
+    (adjustment,) = [data for kind, data in events(engine) if kind == "adjustment.appeared"]
+    assert (adjustment["month"], adjustment["credit_delta"]) == ("2026-11", "-300.00")
