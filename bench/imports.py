@@ -132,7 +132,9 @@ class Server:
 
 
 @contextmanager
-def server(workdir: Path) -> Iterator[Server]:
+def server(workdir: Path, settings: dict[str, str] | None = None) -> Iterator[Server]:
+    """uvicorn serving the app on a free port, by default on a SQLite file in `workdir`;
+    `settings` (SLA_ variables) add to or override the defaults."""
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SLA_")}
     env |= {
@@ -141,6 +143,7 @@ def server(workdir: Path) -> Iterator[Server]:
         "SLA_RATE_LIMIT": "off",
         "SLA_MAX_BODY_BYTES": str(200 * 1024 * 1024),
     }
+    env |= settings or {}
     log = (workdir / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--no-access-log"],
@@ -150,7 +153,8 @@ def server(workdir: Path) -> Iterator[Server]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Migrating a large PostgreSQL database may take a while.
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(f"{url}/healthz").status_code == 200:

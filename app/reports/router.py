@@ -1,6 +1,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi.responses import StreamingResponse
 
 from app.deps import Now, PortfolioReader, ReadSession, VisibleTenant
 from app.errors import invalid, problem_responses
@@ -121,8 +122,10 @@ def get_portfolio_report(
     where = LineFilter(met=met, claim_open=claim_open, closed=closed)
     month = checked_month(month)
     if _chosen_format(format, accept) == "csv":
+        # Streamed as it is computed, a batch of lines at a time, in the request's read
+        # session (it ends once the response is sent), so the month is one snapshot.
         lines = portfolio_lines(session, month, now, where)
-        return Response(portfolio_csv(lines), media_type=_MEDIA_TYPES["csv"])
+        return StreamingResponse(portfolio_csv(lines), media_type=_MEDIA_TYPES["csv"])
     after = None
     if cursor is not None:
         tenant_id, service_id = decode_cursor(cursor, str, str)

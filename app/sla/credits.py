@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 import pendulum
 
@@ -81,6 +82,8 @@ def claim_deadline_ends(deadline: date, timezone: str) -> pendulum.DateTime:
     return day_start(deadline + timedelta(days=1), timezone)
 
 
+# Every line of a month under one policy and zone closes its claims at the same instant.
+@lru_cache(maxsize=1024)
 def _claim_closes(period: Period, claim_window: str) -> pendulum.DateTime:
     """Midnight starting the day on which `period_end + claim_window` falls."""
     closes: pendulum.DateTime = period.end + parse_claim_window(claim_window)

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 import pendulum
 
@@ -107,6 +108,9 @@ class Period:
         return self.start.days_in_month
 
 
+# A portfolio asks for the same few (month, zone) periods once per line; building one
+# from the zone's rules costs far more than the line's arithmetic. Periods are frozen.
+@lru_cache(maxsize=1024)
 def month_period(month: str, timezone: str) -> Period:
     """The month in `timezone`, from the first instant of its day 1 to the first instant
     of the next month's day 1, so its length is real elapsed time across DST changes."""
