@@ -702,11 +702,13 @@ def portfolio_lines(
     now: datetime,
     where: LineFilter,
     after: tuple[str, str] | None = None,
-    batch: int = PORTFOLIO_BATCH,
+    batch: int | None = None,
 ) -> Iterator[PortfolioLine]:
     """The month's lines that the filter admits, in (tenant, service) order, computed
-    `batch` at a time, so memory stays flat however many tenants there are."""
-    for lines in portfolio_batches(session, month, now, after, batch):
+    `batch` (default PORTFOLIO_BATCH) at a time, so memory stays flat however many
+    tenants there are."""
+    size = PORTFOLIO_BATCH if batch is None else batch
+    for lines in portfolio_batches(session, month, now, after, size):
         yield from (line for line in lines if where.admits(line))
 
 

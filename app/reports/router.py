@@ -6,6 +6,7 @@ from fastapi.responses import StreamingResponse
 from app.deps import Now, PortfolioReader, ReadSession, VisibleTenant
 from app.errors import invalid, problem_responses
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from app.reports import build
 from app.reports.build import LineFilter, portfolio_lines, portfolio_page, tenant_report
 from app.reports.pages import page_response
 from app.reports.render import portfolio_csv, report_csv
@@ -125,7 +126,8 @@ def get_portfolio_report(
         # Streamed as it is computed, a batch of lines at a time, in the request's read
         # session (it ends once the response is sent), so the month is one snapshot.
         lines = portfolio_lines(session, month, now, where)
-        return StreamingResponse(portfolio_csv(lines), media_type=_MEDIA_TYPES["csv"])
+        chunks = portfolio_csv(lines, rows_per_chunk=build.PORTFOLIO_BATCH)
+        return StreamingResponse(chunks, media_type=_MEDIA_TYPES["csv"])
     after = None
     if cursor is not None:
         tenant_id, service_id = decode_cursor(cursor, str, str)
