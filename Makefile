@@ -41,9 +41,10 @@ format: install ## Apply ruff's fixes and formatting
 openapi: install ## Regenerate openapi/openapi.json from the app
 	$(BIN)/python -m app.openapi_export openapi/openapi.json
 
-bench: install ## Benchmark the core against NumPy, and CSV imports against raw sqlite3
+bench: install ## Benchmark the core against NumPy; CSV imports and the portfolio against raw sqlite3
 	$(BIN)/python -m bench.availability
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.portfolio
 
 screenshot: install ## Write a PNG of a sample report page (docs/report-sample.png) with headless Chromium
 	@tools/system-packages browser
