@@ -335,8 +335,15 @@ def test_the_csv_is_sent_while_the_month_is_still_being_read(
     happened: list[str] = []
     messages: list[dict[str, Any]] = []
 
+    requested: list[bool] = []
+
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        # The request once; then the client stays connected until the body is sent.
+        if not requested:
+            requested.append(True)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         messages.append(message)
