@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from itertools import groupby
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy import select as select_columns
@@ -475,8 +475,7 @@ LineKey = tuple[Tenant, str, Terms]
 PORTFOLIO_BATCH = 500
 
 
-@dataclass(frozen=True, slots=True)
-class OutageRow:
+class OutageRow(NamedTuple):
     """A stored window as the portfolio reads it: the columns, not an ORM object (which
     costs more to build than the line's arithmetic)."""
 
@@ -663,10 +662,7 @@ def _windows_between(
     # Fetched at once: fetching row by row costs more than the rows' own reading.
     rows = session.connection().execute(query).all()
     return {
-        key: [
-            OutageRow(row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9])
-            for row in group
-        ]
+        key: [OutageRow._make(row[2:]) for row in group]
         for key, group in groupby(rows, key=lambda row: (row[0], row[1]))
     }
 
