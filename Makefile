@@ -60,9 +60,10 @@ baseline: ## Accept today's spec as the baseline of the breaking-change check (c
 	cp openapi/openapi.json openapi/baseline.json
 	@echo "openapi/baseline.json moved: commit it with the change and the reason it may break clients"
 
-bench: install ## Benchmark the core against NumPy, CSV imports against raw sqlite3, and the report over HTTP against /healthz (add PostgreSQL with SLA_BENCH_DATABASE_URL)
+bench: install ## Benchmark the core against NumPy, CSV imports against raw sqlite3, the portfolio against a raw read, and the report over HTTP against /healthz (add PostgreSQL with SLA_BENCH_DATABASE_URL)
 	$(BIN)/python -m bench.availability
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.portfolio
 	$(BIN)/python -m bench.http
 
 screenshot: install ## Write a PNG of a sample report page (docs/report-sample.png) with headless Chromium

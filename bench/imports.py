@@ -130,9 +130,18 @@ class Server:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmHWM in /proc status")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system): unlike the wall
+        clock, barely moved by other processes sharing the machine."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        # utime and stime, fields 14 and 15 of proc(5), in clock ticks.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 @contextmanager
-def server(workdir: Path) -> Iterator[Server]:
+def server(workdir: Path, settings: dict[str, str] | None = None) -> Iterator[Server]:
+    """uvicorn serving the app on a free port, by default on a SQLite file in `workdir`;
+    `settings` (SLA_ variables) add to or override the defaults."""
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SLA_")}
     env |= {
@@ -141,6 +150,7 @@ def server(workdir: Path) -> Iterator[Server]:
         "SLA_RATE_LIMIT": "off",
         "SLA_MAX_BODY_BYTES": str(200 * 1024 * 1024),
     }
+    env |= settings or {}
     log = (workdir / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--no-access-log"],
@@ -150,7 +160,8 @@ def server(workdir: Path) -> Iterator[Server]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Migrating a large PostgreSQL database may take a while.
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(f"{url}/healthz").status_code == 200:

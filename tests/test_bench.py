@@ -1,9 +1,12 @@
 """The benchmark's correctness check on a tiny input: the core and the NumPy sweep agree,
 from the same rows, on full outages and on the mix of partial, maintenance and short runs."""
 
+from pathlib import Path
+
 import pytest
 
 from app.sla.periods import month_period
+from bench import portfolio
 from bench.availability import (
     FULL_OUTAGES,
     MIX,
@@ -61,3 +64,13 @@ def test_the_check_catches_a_difference_of_one_weighted_microsecond(workload: Wo
 def test_services_without_windows_have_no_downtime(workload: Workload) -> None:
     assert check(windows=5, services=20, workload=workload) == []
     assert check(windows=0, services=3, workload=workload) == []
+
+
+def test_the_portfolio_benchmark_reads_every_line_both_ways(tmp_path: Path) -> None:
+    # 4 tenants × 5 services = 20 lines; the run itself checks that the CSV has as many
+    # rows as the JSON pages have lines.
+    result = portfolio.measure(4, repeats=1, database_url=None, folder=tmp_path)
+
+    assert (result.tenants, result.windows, result.lines) == (4, 200, 20)
+    # The raw read: 20 lines' terms (plus the later terms of some) and the 200 windows.
+    assert result.raw_rows >= 220

@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Protocol
+from itertools import groupby
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.models import Claim, ClosedMonth, Outage, SubscriptionTerm, Tenant
-from app.policies.service import find_policy
+from app.models import Claim, ClosedMonth, CustomPolicy, Outage, SubscriptionTerm, Tenant
+from app.policies.service import find_policy, policy_from_row
 from app.reports.schemas import (
     Adjustment,
     ErrorBudgetOut,
@@ -33,7 +34,7 @@ from app.sla.credits import claim_deadline_ends
 from app.sla.money import minor_units
 from app.sla.numbers import decimal_text, money_text
 from app.sla.periods import MICROS_PER_MINUTE, Period, month_period, parse_month
-from app.sla.policies import Policy
+from app.sla.policies import BUILTIN_POLICIES, Policy
 from app.sla.terms import Terms
 from app.subscriptions.service import change_of, change_of_columns
 
@@ -366,8 +367,30 @@ def _optional(value: Decimal | None) -> str | None:
     return None if value is None else decimal_text(value)
 
 
+class IncidentWindow(Protocol):
+    """What the incident list reads of a stored window: an `Outage`, or a row of its
+    columns (the report's or the portfolio's)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_micros(self) -> int: ...
+    @property
+    def end_micros(self) -> int | None: ...
+    @property
+    def impact(self) -> str | None: ...
+    @property
+    def users_affected(self) -> int | None: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+
+
 def _incidents(
-    outages: Sequence[StoredWindow], result: ServiceAssessment, period: Period
+    outages: Sequence[IncidentWindow], result: ServiceAssessment, period: Period
 ) -> list[IncidentOut]:
     """The outage windows that reach into the period, with what each one counts for."""
     incidents = []
@@ -528,6 +551,48 @@ def _note_claim(line: ServiceLine, claim: ClaimMark | None) -> None:
 # One line of one month, as the portfolio and a service's history show it
 
 
+def portfolio_line(
+    tenant: Tenant,
+    month: str,
+    live: ServiceLine,
+    closed: "ClosedLines | None",
+    claim: Claim | None,
+    now: datetime,
+) -> PortfolioLine:
+    """The line as finance reads it: the frozen one if its month is closed (with its
+    adjustment against `live`), else `live`; with its latest claim."""
+    shown = live
+    closed_at = closed_by = None
+    if closed is not None and live.service_id in closed.lines:
+        shown = closed.lines[live.service_id].model_copy(deep=True)
+        _reopen_for_reading(shown, live, minor_units(tenant.currency), now)
+        closed_at, closed_by = iso(closed.row.closed_micros), closed.row.closed_by
+    _note_claim(shown, claim)
+    # The line's own fields as they are (nested models are not validated again).
+    fields = {name: getattr(shown, name) for name in ServiceLine.model_fields}
+    return PortfolioLine(
+        **fields,
+        tenant_id=tenant.id,
+        tenant_name=tenant.name,
+        month=month,
+        currency=tenant.currency,
+        closed_at=closed_at,
+        closed_by=closed_by,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedLines:
+    """A tenant's closed month: the row, and its frozen lines by service id."""
+
+    row: ClosedMonth
+    lines: dict[str, ServiceLine]
+
+    @classmethod
+    def of(cls, row: ClosedMonth) -> "ClosedLines":
+        return cls(row, {line.service_id: line for line in frozen_report(row).services})
+
+
 @dataclass(slots=True)
 class LineReader:
     """Reads lines of one month across tenants, each closed month parsed once."""
@@ -539,40 +604,19 @@ class LineReader:
     # need not be read.
     tenant_id: str | None = None
     service_id: str | None = None
-    _closed: dict[str, tuple[ClosedMonth, dict[str, ServiceLine]] | None] = field(
-        default_factory=dict
-    )
+    _closed: dict[str, ClosedLines | None] = field(default_factory=dict)
     _claims: dict[tuple[str, str], Claim] | None = None
 
     def line(self, tenant: Tenant, service_id: str, terms: Terms) -> PortfolioLine:
         live = service_line(self.session, tenant, service_id, terms, self.month, self.now)
         closed = self._closed_month(tenant.id)
-        shown = live
-        closed_at = closed_by = None
-        if closed is not None and service_id in closed[1]:
-            row, lines = closed
-            shown = lines[service_id].model_copy(deep=True)
-            _reopen_for_reading(shown, live, minor_units(tenant.currency), self.now)
-            closed_at, closed_by = iso(row.closed_micros), row.closed_by
-        _note_claim(shown, self._claim(tenant.id, service_id))
-        return PortfolioLine(
-            **shown.model_dump(),
-            tenant_id=tenant.id,
-            tenant_name=tenant.name,
-            month=self.month,
-            currency=tenant.currency,
-            closed_at=closed_at,
-            closed_by=closed_by,
-        )
+        claim = self._claim(tenant.id, service_id)
+        return portfolio_line(tenant, self.month, live, closed, claim, self.now)
 
-    def _closed_month(self, tenant_id: str) -> tuple[ClosedMonth, dict[str, ServiceLine]] | None:
+    def _closed_month(self, tenant_id: str) -> ClosedLines | None:
         if tenant_id not in self._closed:
             row = self.session.get(ClosedMonth, (tenant_id, self.month))
-            self._closed[tenant_id] = (
-                None
-                if row is None
-                else (row, {line.service_id: line for line in frozen_report(row).services})
-            )
+            self._closed[tenant_id] = None if row is None else ClosedLines.of(row)
         return self._closed[tenant_id]
 
     def _claim(self, tenant_id: str, service_id: str) -> Claim | None:
@@ -640,19 +684,234 @@ def in_force_lines(
         after = (last.tenant_id, last.service_id)
 
 
+# The portfolio: every line of a month, a batch of lines at a time, each batch read with
+# the same five queries (lines, windows, policies, closes, claims) whatever its size.
+
+LineKey = tuple[Tenant, str, Terms]
+# A portfolio page reads its lines as one batch; the CSV reads batches of this size.
+PORTFOLIO_BATCH = 500
+
+
+class OutageRow(NamedTuple):
+    """A stored window as the portfolio reads it: the columns, not an ORM object (which
+    costs more to build than the line's arithmetic)."""
+
+    id: int | None
+    kind: str
+    start_micros: int
+    end_micros: int | None
+    impact: str | None
+    users_affected: int | None
+    external_id: str | None
+    title: str | None
+
+
+_PORTFOLIO_WINDOW_COLUMNS = (
+    col(Outage.tenant_id),
+    col(Outage.service_id),
+    col(Outage.id),
+    col(Outage.kind),
+    col(Outage.start_micros),
+    col(Outage.end_micros),
+    col(Outage.impact),
+    col(Outage.users_affected),
+    col(Outage.external_id),
+    col(Outage.title),
+)
+
+
+def portfolio_batches(
+    session: Session, month: str, now: datetime, after: tuple[str, str] | None, size: int
+) -> Iterator[list[PortfolioLine]]:
+    """The month's lines after `after`, in (tenant, service) order, `size` at a time."""
+    policies: dict[str, Policy] = {}
+    batch: list[LineKey] = []
+    for key in in_force_lines(session, month, after, batch=size):
+        batch.append(key)
+        if len(batch) == size:
+            yield batch_lines(session, month, now, batch, policies)
+            batch = []
+    if batch:
+        yield batch_lines(session, month, now, batch, policies)
+
+
+def batch_lines(
+    session: Session,
+    month: str,
+    now: datetime,
+    keys: Sequence[LineKey],
+    policies: dict[str, Policy],
+) -> list[PortfolioLine]:
+    """The lines of `keys` (consecutive in (tenant, service) order): their policies,
+    windows, closes and claims each read with one query, then each line computed.
+    `policies` caches the policies read so far."""
+    _read_policies(session, {terms.policy_id for _, _, terms in keys}, policies)
+    first, last = keys[0][0].id, keys[-1][0].id
+    periods = {
+        (tenant.id, service_id): month_period(
+            month, policies[terms.policy_id].zone_for(tenant.timezone)
+        )
+        for tenant, service_id, terms in keys
+    }
+    margin = max(_run_margin(policies[terms.policy_id]) for _, _, terms in keys)
+    windows = _windows_between(
+        session,
+        first,
+        last,
+        min(period.start_micros for period in periods.values()) - margin,
+        max(period.end_micros for period in periods.values()) + margin,
+    )
+    closes = _closes_between(session, month, first, last)
+    claims = _claims_between(session, month, first, last)
+    lines = []
+    for tenant, service_id, terms in keys:
+        policy = policies[terms.policy_id]
+        period = periods[(tenant.id, service_id)]
+        near = _near(windows.get((tenant.id, service_id), ()), period, _run_margin(policy))
+        live = line_of(tenant, service_id, terms, policy, period, near, now)
+        claim = claims.get((tenant.id, service_id))
+        lines.append(portfolio_line(tenant, month, live, closes.get(tenant.id), claim, now))
+    return lines
+
+
+def line_of(
+    tenant: Tenant,
+    service_id: str,
+    terms: Terms,
+    policy: Policy,
+    period: Period,
+    windows: Sequence[OutageRow],
+    now: datetime,
+) -> ServiceLine:
+    """The line computed by the core from the windows near its period (as `windows_near`
+    selects them), as `service_line` computes it."""
+    minor = minor_units(tenant.currency)
+    result = assess_service(
+        [_window(row, terms.users) for row in windows],
+        policy=policy,
+        month=period.month,
+        tenant_timezone=tenant.timezone,
+        monthly_fee=terms.monthly_fee,
+        minor_units=minor,
+        now=now,
+    )
+    return ServiceLine(
+        service_id=service_id,
+        policy_id=policy.id,
+        monthly_fee=money_text(terms.monthly_fee, minor),
+        **_figures(result, policy, minor),
+        incidents=_incidents(windows, result, period),
+    )
+
+
+def _window(row: OutageRow, seats: int | None) -> Window:
+    # As `window_of`: users_affected is weighed against the seats of the month's terms.
+    return window_from_row(
+        row.start_micros, row.end_micros, row.kind, row.impact, row.users_affected, seats
+    )
+
+
+def _run_margin(policy: Policy) -> int:
+    # As `windows_near`: a run reaching into the period is judged on at least
+    # `min_downtime` beyond each edge.
+    return int(Fraction(policy.min_downtime_minutes) * MICROS_PER_MINUTE) + 1
+
+
+def _near(windows: Sequence[OutageRow], period: Period, margin: int) -> list[OutageRow]:
+    """The windows `windows_near` would read for this line, out of a batch's wider read."""
+    first, last = period.start_micros - margin, period.end_micros + margin
+    return [
+        row
+        for row in windows
+        if row.start_micros < last and (row.end_micros is None or row.end_micros > first)
+    ]
+
+
+def _read_policies(session: Session, ids: set[str], known: dict[str, Policy]) -> None:
+    """Add the policies of `ids` to `known`: built-in ones from the core, the custom ones
+    not yet known with one query."""
+    missing = set()
+    for policy_id in ids - known.keys():
+        builtin = BUILTIN_POLICIES.get(policy_id)
+        if builtin is None:
+            missing.add(policy_id)
+        else:
+            known[policy_id] = builtin
+    if missing:
+        for row in session.exec(select(CustomPolicy).where(col(CustomPolicy.id).in_(missing))):
+            known[row.id] = policy_from_row(row)
+    # Subscribing checks the policy exists and policies are never deleted.
+    assert not missing - known.keys(), missing - known.keys()
+
+
+def _windows_between(
+    session: Session, first_tenant: str, last_tenant: str, start: int, end: int
+) -> dict[tuple[str, str], list[OutageRow]]:
+    """The windows of the tenants from `first_tenant` to `last_tenant` reaching into
+    `[start, end)`, by line, each line's in `windows_near`'s order."""
+    query = (
+        select_columns(*_PORTFOLIO_WINDOW_COLUMNS)
+        .where(
+            col(Outage.tenant_id) >= first_tenant,
+            col(Outage.tenant_id) <= last_tenant,
+            col(Outage.start_micros) < end,
+            or_(col(Outage.end_micros).is_(None), col(Outage.end_micros) > start),
+        )
+        .order_by(
+            col(Outage.tenant_id),
+            col(Outage.service_id),
+            col(Outage.start_micros),
+            col(Outage.id),
+        )
+    )
+    # Fetched at once: fetching row by row costs more than the rows' own reading.
+    rows = session.connection().execute(query).all()
+    return {
+        key: [OutageRow._make(row[2:]) for row in group]
+        for key, group in groupby(rows, key=lambda row: (row[0], row[1]))
+    }
+
+
+def _closes_between(
+    session: Session, month: str, first_tenant: str, last_tenant: str
+) -> dict[str, ClosedLines]:
+    query = select(ClosedMonth).where(
+        ClosedMonth.month == month,
+        col(ClosedMonth.tenant_id) >= first_tenant,
+        col(ClosedMonth.tenant_id) <= last_tenant,
+    )
+    return {row.tenant_id: ClosedLines.of(row) for row in session.exec(query)}
+
+
+def _claims_between(
+    session: Session, month: str, first_tenant: str, last_tenant: str
+) -> dict[tuple[str, str], Claim]:
+    """Each line's latest claim for the month, of the tenants in the range."""
+    query = select(Claim).where(
+        Claim.month == month,
+        col(Claim.tenant_id) >= first_tenant,
+        col(Claim.tenant_id) <= last_tenant,
+    )
+    return {
+        (claim.tenant_id, claim.service_id): claim
+        for claim in session.exec(query.order_by(col(Claim.id)))
+    }
+
+
 def portfolio_lines(
     session: Session,
     month: str,
     now: datetime,
     where: LineFilter,
     after: tuple[str, str] | None = None,
+    batch: int | None = None,
 ) -> Iterator[PortfolioLine]:
-    """The month's lines that the filter admits, in (tenant, service) order."""
-    reader = LineReader(session, month, now)
-    for tenant, service_id, terms in in_force_lines(session, month, after):
-        line = reader.line(tenant, service_id, terms)
-        if where.admits(line):
-            yield line
+    """The month's lines that the filter admits, in (tenant, service) order, computed
+    `batch` (default PORTFOLIO_BATCH) at a time, so memory stays flat however many
+    tenants there are."""
+    size = PORTFOLIO_BATCH if batch is None else batch
+    for lines in portfolio_batches(session, month, now, after, size):
+        yield from (line for line in lines if where.admits(line))
 
 
 def portfolio_page(
@@ -664,9 +923,9 @@ def portfolio_page(
     limit: int,
 ) -> tuple[Sequence[PortfolioLine], bool]:
     """One full page of admitted lines (filters never make a page short), and whether
-    more follow."""
+    more follow. Without a filter that is one batch of `limit + 1` lines."""
     items: list[PortfolioLine] = []
-    for line in portfolio_lines(session, month, now, where, after):
+    for line in portfolio_lines(session, month, now, where, after, batch=limit + 1):
         items.append(line)
         if len(items) > limit:
             break

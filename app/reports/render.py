@@ -7,7 +7,7 @@ representations can never disagree.
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from app.reports.schemas import PortfolioLine, ServiceLine, TenantReport
 
@@ -75,14 +75,26 @@ def report_csv(report: TenantReport, tenant_name: str) -> str:
     return out.getvalue()
 
 
-def portfolio_csv(lines: Iterable[PortfolioLine]) -> str:
-    """Every line of the month, one row each, with the tenant report's columns."""
+def portfolio_csv(lines: Iterable[PortfolioLine], rows_per_chunk: int = 500) -> Iterator[str]:
+    """Every line of the month, one row each, with the tenant report's columns, as
+    chunks of text to stream: the header, then `rows_per_chunk` rows at a time, so only
+    one chunk is ever held, however many lines the month has."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for line in lines:
+    for count, line in enumerate(lines, start=1):
         writer.writerow(_row(line.tenant_id, line.tenant_name, line.month, line.currency, line))
-    return out.getvalue()
+        if count % rows_per_chunk == 0:
+            yield _taken(out)
+    yield _taken(out)
+
+
+def _taken(out: io.StringIO) -> str:
+    """What `out` holds, leaving it empty."""
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
 
 
 def _row(

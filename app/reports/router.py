@@ -1,7 +1,9 @@
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
 from app.deps import Now, PortfolioReader, ReadSession, VisibleTenant
@@ -9,6 +11,7 @@ from app.errors import invalid, problem_responses
 from app.metrics import timed_report_build
 from app.models import Tenant
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from app.reports import build
 from app.reports.build import LineFilter, portfolio_lines, portfolio_page, tenant_report
 from app.reports.pages import page_response
 from app.reports.render import portfolio_csv, report_csv
@@ -222,6 +225,8 @@ def get_portfolio_report(
     where = LineFilter(met=met, claim_open=claim_open, closed=closed)
     month = checked_month(month)
     if _chosen_format(format, accept) == "csv":
+        # Streamed as it is computed, a batch of lines at a time, in the request's read
+        # session (it ends once the response is sent), so the month is one snapshot.
         return _portfolio_csv(session, month, now, where)
     after = None
     if cursor is not None:
@@ -233,10 +238,18 @@ def get_portfolio_report(
     return PortfolioPage(items=list(items), next_cursor=next_cursor)
 
 
-def _portfolio_csv(session: Session, month: str, now: datetime, where: LineFilter) -> Response:
+def _portfolio_csv(
+    session: Session, month: str, now: datetime, where: LineFilter
+) -> StreamingResponse:
+    lines = portfolio_lines(session, checked_month(month), now, where)
+    chunks = portfolio_csv(lines, rows_per_chunk=build.PORTFOLIO_BATCH)
+    return StreamingResponse(_timed_stream(chunks), media_type=_MEDIA_TYPES["csv"])
+
+
+def _timed_stream(chunks: Iterator[str]) -> Iterator[str]:
+    # The lines are computed while the CSV is sent, so the build is timed to its end.
     with timed_report_build("portfolio"):
-        lines = portfolio_lines(session, checked_month(month), now, where)
-    return Response(portfolio_csv(lines), media_type=_MEDIA_TYPES["csv"])
+        yield from chunks
 
 
 @router.get(
