@@ -54,13 +54,12 @@ _FIGURES = (
 # Computing a month from the stored windows
 
 
-class StoredWindow(Protocol):
-    """An outage row as the report reads it: an `Outage`, or a row of its columns."""
+class IncidentWindow(Protocol):
+    """What the incident list reads of a stored window: an `Outage`, or a row of its
+    columns (the report's or the portfolio's)."""
 
     @property
     def id(self) -> int | None: ...
-    @property
-    def service_id(self) -> str: ...
     @property
     def kind(self) -> str: ...
     @property
@@ -75,6 +74,13 @@ class StoredWindow(Protocol):
     def external_id(self) -> str | None: ...
     @property
     def title(self) -> str | None: ...
+
+
+class StoredWindow(IncidentWindow, Protocol):
+    """An outage row as the report reads it: an `Outage`, or a row of its columns."""
+
+    @property
+    def service_id(self) -> str: ...
 
 
 # A report is read on every request: its statements are built once, bound by name, and
@@ -139,7 +145,7 @@ class Reach:
     before: int
     after: int
 
-    def holds(self, window: StoredWindow) -> bool:
+    def holds(self, window: IncidentWindow) -> bool:
         end = window.end_micros
         return window.start_micros < self.before and (end is None or end > self.after)
 
@@ -244,7 +250,7 @@ class LineInput:
 def service_line(
     session: Session, tenant: Tenant, service_id: str, terms: Terms, month: str, now: datetime
 ) -> ServiceLine:
-    """One service's line, read on its own (the portfolio reads lines one at a time)."""
+    """One service's line, read on its own (the portfolio computes its lines in batches)."""
     policy = _policies(session, [terms.policy_id])[terms.policy_id]
     period = month_period(month, policy.zone_for(tenant.timezone))
     outages = windows_near(session, tenant.id, service_id, period, policy)
@@ -252,7 +258,7 @@ def service_line(
     return _line(given, period, outages)
 
 
-def _line(given: LineInput, period: Period, outages: Sequence[StoredWindow]) -> ServiceLine:
+def _line(given: LineInput, period: Period, outages: Sequence[IncidentWindow]) -> ServiceLine:
     terms, policy, minor = given.terms, given.policy, given.minor_units
     result = assess_service(
         [window_of(outage, terms) for outage in outages],
@@ -290,7 +296,7 @@ def windows_near(
     return list(session.exec(query).all())
 
 
-def window_of(outage: StoredWindow, terms: Terms) -> Window:
+def window_of(outage: IncidentWindow, terms: Terms) -> Window:
     # users_affected is weighed against the seats of the month's terms.
     return window_from_row(
         outage.start_micros,
@@ -365,28 +371,6 @@ def _figures(result: ServiceAssessment, policy: Policy, minor: int) -> dict[str,
 
 def _optional(value: Decimal | None) -> str | None:
     return None if value is None else decimal_text(value)
-
-
-class IncidentWindow(Protocol):
-    """What the incident list reads of a stored window: an `Outage`, or a row of its
-    columns (the report's or the portfolio's)."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def start_micros(self) -> int: ...
-    @property
-    def end_micros(self) -> int | None: ...
-    @property
-    def impact(self) -> str | None: ...
-    @property
-    def users_affected(self) -> int | None: ...
-    @property
-    def external_id(self) -> str | None: ...
-    @property
-    def title(self) -> str | None: ...
 
 
 def _incidents(
@@ -753,78 +737,32 @@ def batch_lines(
         )
         for tenant, service_id, terms in keys
     }
-    margin = max(_run_margin(policies[terms.policy_id]) for _, _, terms in keys)
+    reaches = {
+        (tenant.id, service_id): reach(periods[(tenant.id, service_id)], policies[terms.policy_id])
+        for tenant, service_id, terms in keys
+    }
     windows = _windows_between(
         session,
         first,
         last,
-        min(period.start_micros for period in periods.values()) - margin,
-        max(period.end_micros for period in periods.values()) + margin,
+        min(each.after for each in reaches.values()),
+        max(each.before for each in reaches.values()),
     )
     closes = _closes_between(session, month, first, last)
     claims = _claims_between(session, month, first, last)
     lines = []
     for tenant, service_id, terms in keys:
         policy = policies[terms.policy_id]
-        period = periods[(tenant.id, service_id)]
-        near = _near(windows.get((tenant.id, service_id), ()), period, _run_margin(policy))
-        live = line_of(tenant, service_id, terms, policy, period, near, now)
+        key = (tenant.id, service_id)
+        # The windows `windows_near` would read for this line, out of the batch's wider read.
+        near = [row for row in windows.get(key, ()) if reaches[key].holds(row)]
+        given = LineInput(
+            tenant, service_id, terms, policy, month, now, minor_units(tenant.currency)
+        )
+        live = _line(given, periods[key], near)
         claim = claims.get((tenant.id, service_id))
         lines.append(portfolio_line(tenant, month, live, closes.get(tenant.id), claim, now))
     return lines
-
-
-def line_of(
-    tenant: Tenant,
-    service_id: str,
-    terms: Terms,
-    policy: Policy,
-    period: Period,
-    windows: Sequence[OutageRow],
-    now: datetime,
-) -> ServiceLine:
-    """The line computed by the core from the windows near its period (as `windows_near`
-    selects them), as `service_line` computes it."""
-    minor = minor_units(tenant.currency)
-    result = assess_service(
-        [_window(row, terms.users) for row in windows],
-        policy=policy,
-        month=period.month,
-        tenant_timezone=tenant.timezone,
-        monthly_fee=terms.monthly_fee,
-        minor_units=minor,
-        now=now,
-    )
-    return ServiceLine(
-        service_id=service_id,
-        policy_id=policy.id,
-        monthly_fee=money_text(terms.monthly_fee, minor),
-        **_figures(result, policy, minor),
-        incidents=_incidents(windows, result, period),
-    )
-
-
-def _window(row: OutageRow, seats: int | None) -> Window:
-    # As `window_of`: users_affected is weighed against the seats of the month's terms.
-    return window_from_row(
-        row.start_micros, row.end_micros, row.kind, row.impact, row.users_affected, seats
-    )
-
-
-def _run_margin(policy: Policy) -> int:
-    # As `windows_near`: a run reaching into the period is judged on at least
-    # `min_downtime` beyond each edge.
-    return int(Fraction(policy.min_downtime_minutes) * MICROS_PER_MINUTE) + 1
-
-
-def _near(windows: Sequence[OutageRow], period: Period, margin: int) -> list[OutageRow]:
-    """The windows `windows_near` would read for this line, out of a batch's wider read."""
-    first, last = period.start_micros - margin, period.end_micros + margin
-    return [
-        row
-        for row in windows
-        if row.start_micros < last and (row.end_micros is None or row.end_micros > first)
-    ]
 
 
 def _read_policies(session: Session, ids: set[str], known: dict[str, Policy]) -> None:

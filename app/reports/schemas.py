@@ -72,6 +72,46 @@ class ServiceLine(BaseModel):
     claim_status: ClaimStatus | None = None
 
 
+# One service's line as the examples show it: November, 95.5 minutes down.
+_LINE_EXAMPLE: dict[str, object] = {
+    "service_id": "exchange-online",
+    "policy_id": "microsoft-365",
+    "monthly_fee": "1200.00",
+    "period_start": "2026-11-01T00:00:00+00:00",
+    "period_end": "2026-12-01T00:00:00+00:00",
+    "measurement_timezone": "UTC",
+    "period_minutes": "43200",
+    "downtime_minutes": "95.5",
+    "excluded_minutes": "30",
+    "availability_percent": "99.7789",
+    "target_percent": "99.9",
+    "met": False,
+    "credit_percent": "25",
+    "credit_days": None,
+    "credit_amount": "300.00",
+    "error_budget": {
+        "allowed_minutes": "43.2",
+        "used_minutes": "95.5",
+        "remaining_minutes": "-52.3",
+        "used_percent": "221.06",
+    },
+    "claim_deadline": "2026-12-31",
+    "claim_open": True,
+    "provisional": False,
+    "incidents": [
+        {
+            "outage_id": 1,
+            "external_id": "EX123456",
+            "title": "Mailbox access",
+            "start": "2026-11-10T14:00:00+00:00",
+            "end": "2026-11-10T16:05:30+00:00",
+            "ongoing": False,
+            "counted_minutes": "95.5",
+        }
+    ],
+}
+
+
 class TenantReport(BaseModel):
     model_config = example(
         {
@@ -82,45 +122,7 @@ class TenantReport(BaseModel):
             "measurement_timezone": "UTC",
             "provisional": False,
             "currency": "USD",
-            "services": [
-                {
-                    "service_id": "exchange-online",
-                    "policy_id": "microsoft-365",
-                    "monthly_fee": "1200.00",
-                    "period_start": "2026-11-01T00:00:00+00:00",
-                    "period_end": "2026-12-01T00:00:00+00:00",
-                    "measurement_timezone": "UTC",
-                    "period_minutes": "43200",
-                    "downtime_minutes": "95.5",
-                    "excluded_minutes": "30",
-                    "availability_percent": "99.7789",
-                    "target_percent": "99.9",
-                    "met": False,
-                    "credit_percent": "25",
-                    "credit_days": None,
-                    "credit_amount": "300.00",
-                    "error_budget": {
-                        "allowed_minutes": "43.2",
-                        "used_minutes": "95.5",
-                        "remaining_minutes": "-52.3",
-                        "used_percent": "221.06",
-                    },
-                    "claim_deadline": "2026-12-31",
-                    "claim_open": True,
-                    "provisional": False,
-                    "incidents": [
-                        {
-                            "outage_id": 1,
-                            "external_id": "EX123456",
-                            "title": "Mailbox access",
-                            "start": "2026-11-10T14:00:00+00:00",
-                            "end": "2026-11-10T16:05:30+00:00",
-                            "ongoing": False,
-                            "counted_minutes": "95.5",
-                        }
-                    ],
-                }
-            ],
+            "services": [_LINE_EXAMPLE],
             "total_credit_amount": "300.00",
         }
     )
@@ -156,41 +158,7 @@ class PortfolioPage(Page[PortfolioLine]):
         {
             "items": [
                 {
-                    "service_id": "exchange-online",
-                    "policy_id": "microsoft-365",
-                    "monthly_fee": "1200.00",
-                    "period_start": "2026-11-01T00:00:00+00:00",
-                    "period_end": "2026-12-01T00:00:00+00:00",
-                    "measurement_timezone": "UTC",
-                    "period_minutes": "43200",
-                    "downtime_minutes": "95.5",
-                    "excluded_minutes": "30",
-                    "availability_percent": "99.7789",
-                    "target_percent": "99.9",
-                    "met": False,
-                    "credit_percent": "25",
-                    "credit_days": None,
-                    "credit_amount": "300.00",
-                    "error_budget": {
-                        "allowed_minutes": "43.2",
-                        "used_minutes": "95.5",
-                        "remaining_minutes": "-52.3",
-                        "used_percent": "221.06",
-                    },
-                    "claim_deadline": "2026-12-31",
-                    "claim_open": True,
-                    "provisional": False,
-                    "incidents": [
-                        {
-                            "outage_id": 1,
-                            "external_id": "EX123456",
-                            "title": "Mailbox access",
-                            "start": "2026-11-10T14:00:00+00:00",
-                            "end": "2026-11-10T16:05:30+00:00",
-                            "ongoing": False,
-                            "counted_minutes": "95.5",
-                        }
-                    ],
+                    **_LINE_EXAMPLE,
                     "tenant_id": "contoso",
                     "tenant_name": "Contoso Ltd",
                     "month": "2026-11",
