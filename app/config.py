@@ -68,6 +68,17 @@ class Settings(BaseSettings):
     # links; without it, the scheme and host the creating request came to.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
 
+    # Tenant reports kept (as JSON) while nothing they were computed from changes, per
+    # process (docs/reports.md); 0 computes every report afresh.
+    report_cache_size: int = Field(default=1024, ge=0)
+
+    # Once started, move every object then alive out of the garbage collector's sight
+    # (gc.freeze): a full collection then scans only what requests made since, instead
+    # of the whole framework, which paused the server for about 100 ms every few
+    # thousand requests. `python -m app.serve` turns it on; tests, which start many
+    # apps in one process, leave it off.
+    freeze_heap_on_start: bool = False
+
     # Operations (docs/operations.md): how long /readyz waits for the database; how long
     # a stopping server lets requests in flight finish; whether /metrics is served.
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)

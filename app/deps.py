@@ -16,10 +16,10 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
+from starlette.datastructures import State
 
 from app.auth.principal import Action, Principal
 from app.auth.service import note_use, principal_for, use_is_news
-from app.config import Settings
 from app.db import read_session, write_session
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.idempotency import IdempotentWrite, fingerprint
@@ -34,11 +34,6 @@ bearer = HTTPBearer(
     auto_error=False,
     description="The same API key as `Authorization: Bearer <key>`",
 )
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _read_session(request: Request) -> Iterator[Session]:
@@ -62,19 +57,24 @@ WriteSession = Annotated[Session, Depends(_write_session)]
 Now = Annotated[datetime, Depends(now)]
 
 
-def current_principal(
-    request: Request,
-    clock: Now,
+async def api_token(
     key: Annotated[str | None, Security(api_key_header)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
-    session: ReadSession,
-) -> Principal:
-    """The caller, looked up in the request's read session (the one its handler reads
-    through, if it reads), so a read costs one connection and one transaction."""
+) -> str:
+    """The key the request sends, in `X-API-Key` or as a Bearer token, or 401."""
     token = key or (credentials.credentials if credentials is not None else None)
     if not token:
         raise Unauthorized("send an API key in the X-API-Key header or as a Bearer token")
-    bootstrap = _settings(request).admin_key
+    return token
+
+
+ApiToken = Annotated[str, Depends(api_token)]
+
+
+def caller_of(state: State, session: Session, token: str, clock: datetime) -> Principal:
+    """The caller `token` names, looked up in `session` (the read session its handler
+    reads through, if it reads), so a read costs one connection and one transaction."""
+    bootstrap = state.settings.admin_key
     found = principal_for(
         session, token, None if bootstrap is None else bootstrap.get_secret_value()
     )
@@ -85,9 +85,15 @@ def current_principal(
     # Most requests find last_used_at less than a minute old: no write transaction
     # (on SQLite, the database's one write lock) is even begun for them.
     if row is not None and use_is_news(row, now_micros):
-        for writing in write_session(request.app.state.engine):
+        for writing in write_session(state.engine):
             note_use(writing, row, now_micros)
     return principal
+
+
+def current_principal(
+    request: Request, clock: Now, token: ApiToken, session: ReadSession
+) -> Principal:
+    return caller_of(request.app.state, session, token, clock)
 
 
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -134,7 +140,7 @@ _TENANT_BY_ID = select_columns(
 _TENANT_BY_ID_IN_SCOPE = _TENANT_BY_ID.where(col(Tenant.id) == bindparam("scope"))
 
 
-def _visible_tenant(tenant_id: TenantId, caller: Caller, session: ReadSession) -> Tenant:
+def visible_tenant(session: Session, caller: Principal, tenant_id: str) -> Tenant:
     """The tenant as a plain object read in one row (reads never change it); the same
     SQL scope as `_tenant_in_scope`, with the same 404."""
     connection = session.connection()
@@ -148,6 +154,10 @@ def _visible_tenant(tenant_id: TenantId, caller: Caller, session: ReadSession) -
     if row is None:
         raise NotFound(f"tenant '{tenant_id}' does not exist")
     return Tenant(**row._mapping)
+
+
+def _visible_tenant(tenant_id: TenantId, caller: Caller, session: ReadSession) -> Tenant:
+    return visible_tenant(session, caller, tenant_id)
 
 
 def tenant_for(action: Action) -> Callable[[str, Principal, Session], Tenant]:

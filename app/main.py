@@ -1,5 +1,6 @@
 """The application: routers, the problem+json handlers, and migrations at start-up."""
 
+import gc
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -38,6 +39,7 @@ from app.limits import BodyLimit, RateLimit, database_busy
 from app.logs import REQUEST_ID_HEADER, is_sane_request_id
 from app.metrics import router as metrics_router
 from app.openapi_shape import shaped
+from app.reports.cache import ReportCache
 from app.reports.links import link_signer
 from app.routes import router
 from app.telemetry import RequestTelemetry
@@ -90,6 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         if worker is not None:
             worker.start()
+        if settings.freeze_heap_on_start:
+            gc.collect()
+            gc.freeze()
         yield
         if worker is not None:
             worker.stop()
@@ -109,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.report_cache = ReportCache(settings.report_cache_size)
     app.include_router(router)
     if settings.metrics_enabled:
         app.include_router(metrics_router)

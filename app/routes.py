@@ -16,15 +16,17 @@ from app.tenants import router as tenants
 from app.webhooks import router as webhooks
 
 router = APIRouter()
+# A request is matched against the routes in this order, one pattern after another:
+# the probes and the reports, read most often, come first.
 for module in (
     health,
+    reports,
     api_keys,
     tenants,
     policies,
     subscriptions,
     outages,
     imports,
-    reports,
     ledger,
     share,
     audit,

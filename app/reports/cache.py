@@ -1,0 +1,114 @@
+"""Tenant reports already computed, kept until something they were computed from changes.
+
+A tenant's report is a function of its rows (windows, subscriptions and terms, closed
+months, claims), of policies (never changed once created) and of the clock. Every change
+to a tenant's rows writes an audit row for that tenant in the same transaction, so the
+newest audit id of the tenant (its *revision*) names the state of everything the report
+reads: a report computed at revision R is the report of any later request that still
+reads R. Writes to one tenant hold its row lock (PostgreSQL) or the database's write
+lock (SQLite), so a tenant's audit ids grow in commit order, and a request that reads
+its revision and its rows in one snapshot can never file rows newer than the revision
+under it.
+
+The clock enters a report in three ways. A provisional report (the month not over, or
+a window still ongoing) changes minute by minute and is never kept. Otherwise a kept
+report is good until the first claim deadline of its lines passes (`claim_open` turns
+false then), after which it is computed again.
+
+Changing rows behind the API's back (SQL by hand) is not seen until the process
+restarts; `SLA_REPORT_CACHE_SIZE=0` turns the cache off.
+"""
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+from cachetools import LRUCache
+from sqlalchemy import Connection, bindparam, func
+from sqlalchemy import select as select_columns
+from sqlmodel import col
+
+from app.models import AuditEvent
+from app.reports.schemas import ServiceLine, TenantReport
+from app.sla.credits import claim_deadline_ends
+from app.sla.periods import to_micros
+
+_TENANT_REVISION = select_columns(func.max(col(AuditEvent.id))).where(
+    col(AuditEvent.tenant_id) == bindparam("tenant_id")
+)
+
+
+def tenant_revision(connection: Connection, tenant_id: str) -> int:
+    """The newest audit id of the tenant: it moves whenever anything a report of it
+    reads does. Read it in the snapshot the report is read in."""
+    revision = connection.execute(_TENANT_REVISION, {"tenant_id": tenant_id}).scalar()
+    return 0 if revision is None else int(revision)
+
+
+# A report with no claim left open changes only with its rows.
+_NEVER = 2**63
+
+
+def stable_until_micros(report: TenantReport) -> int | None:
+    """Until when (epoch microseconds) the report reads the same at its revision; None
+    when it may change any minute (provisional, or a window still ongoing)."""
+    lines = report.services
+    if report.provisional or any(_clock_moves(line) for line in lines):
+        return None
+    deadlines = [
+        to_micros(
+            claim_deadline_ends(date.fromisoformat(line.claim_deadline), line.measurement_timezone)
+        )
+        for line in lines
+        if line.claim_open
+    ]
+    return min(deadlines, default=_NEVER)
+
+
+def _clock_moves(line: ServiceLine) -> bool:
+    if line.provisional or any(incident.ongoing for incident in line.incidents):
+        return True
+    return line.adjustment is not None and line.adjustment.provisional
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    revision: int
+    # The report reads the same from the instant it was computed until this one.
+    since_micros: int
+    until_micros: int
+    body: bytes
+
+
+class ReportCache:
+    """The JSON of recent tenant reports, least recently used first out; shared by the
+    request threads of one process."""
+
+    def __init__(self, size: int) -> None:
+        self._kept: LRUCache[tuple[str, str], _Kept] = LRUCache(maxsize=max(size, 1))
+        self._enabled = size > 0
+        self._lock = threading.Lock()
+
+    def body(self, tenant_id: str, month: str, revision: int, now_micros: int) -> bytes | None:
+        """The kept JSON of the tenant's month, if it was computed at `revision` and the
+        clock has not moved past its stability since."""
+        with self._lock:
+            kept = self._kept.get((tenant_id, month))
+        if kept is None or kept.revision != revision:
+            return None
+        # Before `since` (a clock set back) the month may not even have ended yet.
+        if not kept.since_micros <= now_micros < kept.until_micros:
+            return None
+        return kept.body
+
+    def keep(
+        self, tenant_id: str, month: str, revision: int, report: TenantReport, now_micros: int
+    ) -> bytes:
+        """The report computed at `now_micros`, as JSON, kept for the next requests if
+        it will read the same."""
+        body = report.model_dump_json().encode()
+        until = stable_until_micros(report)
+        if self._enabled and until is not None:
+            with self._lock:
+                self._kept[(tenant_id, month)] = _Kept(revision, now_micros, until, body)
+        return body
