@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import ColumnElement, ScalarSelect, func
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, and_, col, or_, select
 
 from app.models import AuditEvent
@@ -38,6 +40,16 @@ def record(
             before=before,
             after=after,
         )
+    )
+
+
+def newest_event_id(tenant_id: ColumnElement[str]) -> ScalarSelect[int | None]:
+    """The tenant's newest audit id: every change to its data writes an audit row in the
+    change's transaction, so this moves whenever anything read of the tenant does."""
+    return (
+        select_columns(func.max(col(AuditEvent.id)))
+        .where(col(AuditEvent.tenant_id) == tenant_id)
+        .scalar_subquery()
     )
 
 

@@ -57,11 +57,42 @@ def principal_for(
     session: Session, token: str, bootstrap_token: str | None
 ) -> tuple[Principal, UsedKey | None] | None:
     """The caller a token names, or None for an unknown or revoked token."""
-    if bootstrap_token and hmac.compare_digest(token.encode(), bootstrap_token.encode()):
-        return Principal(key_id=BOOTSTRAP_KEY_ID, role="admin"), None
+    if is_bootstrap(token, bootstrap_token):
+        return BOOTSTRAP, None
     digest = key_hash(token)
     row = session.connection().execute(_KEY_BY_HASH, {"digest": digest}).first()
-    if row is None or row.revoked_micros is not None:
+    return None if row is None else principal_of_row(row, digest)
+
+
+BOOTSTRAP = Principal(key_id=BOOTSTRAP_KEY_ID, role="admin")
+
+
+def is_bootstrap(token: str, bootstrap_token: str | None) -> bool:
+    """Whether `token` is the `SLA_ADMIN_KEY` key, compared in constant time."""
+    return bool(bootstrap_token) and hmac.compare_digest(
+        token.encode(), (bootstrap_token or "").encode()
+    )
+
+
+class KeyRow(UsedKey, Protocol):
+    """The columns of `_KEY_BY_HASH`, as any statement that reads a key has them."""
+
+    @property
+    def key_hash(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def tenant_id(self) -> str | None: ...
+
+    @property
+    def revoked_micros(self) -> int | None: ...
+
+
+def principal_of_row(row: KeyRow, digest: str) -> tuple[Principal, UsedKey] | None:
+    """The caller a key row found by `digest` names; None once the key is revoked."""
+    if row.revoked_micros is not None:
         return None
     # The index found it by hash; compare again in constant time all the same.
     if not hmac.compare_digest(row.key_hash, digest):

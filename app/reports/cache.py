@@ -4,13 +4,14 @@ A tenant's report is a function of its rows (windows, subscriptions and terms, c
 months, claims), of policies (never changed once created) and of the clock. Every change
 to a tenant's rows writes an audit row for that tenant in the same transaction, so the
 newest audit id of the tenant (its *revision*) names the state of everything the report
-reads: a report computed at revision R is the report of any later request that still
-reads R. Writes to one tenant hold its row lock (PostgreSQL) or the database's write
-lock (SQLite), so a tenant's audit ids grow in commit order, and a request that reads
-its revision and its rows in one snapshot can never file rows newer than the revision
-under it.
+reads (`app.audit.service.newest_event_id`, read with the key and the tenant in
+`app.deps.tenant_read`): a report computed at revision R is the report of any later
+request that still reads R. Writes to one tenant hold its row lock (PostgreSQL) or
+the database's write lock (SQLite), so a tenant's audit ids grow in commit order, and
+a request that reads its revision and its rows in one snapshot can never file rows
+newer than the revision under it.
 
-The clock enters a report in three ways. A provisional report (the month not over, or
+The clock enters a report in two ways. A provisional report (the month not over, or
 a window still ongoing) changes minute by minute and is never kept. Otherwise a kept
 report is good until the first claim deadline of its lines passes (`claim_open` turns
 false then), after which it is computed again.
@@ -24,26 +25,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from cachetools import LRUCache
-from sqlalchemy import Connection, bindparam, func
-from sqlalchemy import select as select_columns
-from sqlmodel import col
 
-from app.models import AuditEvent
 from app.reports.schemas import ServiceLine, TenantReport
 from app.sla.credits import claim_deadline_ends
 from app.sla.periods import to_micros
-
-_TENANT_REVISION = select_columns(func.max(col(AuditEvent.id))).where(
-    col(AuditEvent.tenant_id) == bindparam("tenant_id")
-)
-
-
-def tenant_revision(connection: Connection, tenant_id: str) -> int:
-    """The newest audit id of the tenant: it moves whenever anything a report of it
-    reads does. Read it in the snapshot the report is read in."""
-    revision = connection.execute(_TENANT_REVISION, {"tenant_id": tenant_id}).scalar()
-    return 0 if revision is None else int(revision)
-
 
 # A report with no claim left open changes only with its rows.
 _NEVER = 2**63

@@ -17,9 +17,9 @@ from app.deps import (
     PortfolioReader,
     ReadSession,
     TenantId,
+    TenantRead,
     VisibleTenant,
-    caller_of,
-    visible_tenant,
+    tenant_read,
 )
 from app.errors import invalid, problem_responses
 from app.metrics import timed_report_build
@@ -27,7 +27,7 @@ from app.models import Tenant
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from app.reports import build
 from app.reports.build import LineFilter, portfolio_lines, portfolio_page, tenant_report
-from app.reports.cache import ReportCache, tenant_revision
+from app.reports.cache import ReportCache
 from app.reports.pages import page_response
 from app.reports.render import portfolio_csv, report_csv
 from app.reports.schemas import PortfolioPage, TenantReport
@@ -126,28 +126,26 @@ class _ReportRequest:
 
 def _tenant_report_answer(state: State, asked: _ReportRequest) -> Response:
     with contextmanager(read_session)(state.engine) as session:
-        caller = caller_of(state, session, asked.token, asked.now)
-        tenant = visible_tenant(session, caller, asked.tenant_id)
+        read = tenant_read(state, session, asked.token, asked.tenant_id, asked.now)
         if asked.format != "json":
-            return _rendering(session, tenant, asked.month, asked.now, asked.format)
-        body = _report_json(state.report_cache, session, tenant, asked.month, asked.now)
+            return _rendering(session, read.tenant, asked.month, asked.now, asked.format)
+        body = _report_json(state.report_cache, session, read, asked.month, asked.now)
         return Response(body, media_type=_MEDIA_TYPES["json"])
 
 
 def _report_json(
-    cache: ReportCache, session: Session, tenant: Tenant, month: str, now: datetime
+    cache: ReportCache, session: Session, read: TenantRead, month: str, now: datetime
 ) -> bytes:
     """The report's JSON, from the cache while the tenant's revision (read first, in the
     report's snapshot) and the clock say it still reads the same."""
-    revision = tenant_revision(session.connection(), tenant.id)
-    now_micros = to_micros(now)
-    body = cache.body(tenant.id, checked_month(month), revision, now_micros)
+    tenant, now_micros = read.tenant, to_micros(now)
+    body = cache.body(tenant.id, checked_month(month), read.revision, now_micros)
     if body is None:
         with timed_report_build("tenant"):
             report = tenant_report(session, tenant, month, now)
         # Written by pydantic straight to JSON bytes: FastAPI would validate the model
         # against `response_model` again and dump it to a dict for json.dumps.
-        body = cache.keep(tenant.id, month, revision, report, now_micros)
+        body = cache.keep(tenant.id, month, read.revision, report, now_micros)
     return body
 
 
