@@ -23,6 +23,7 @@ from app.audit.service import newest_event_id
 from app.auth.principal import Action, Principal
 from app.auth.service import (
     BOOTSTRAP,
+    KEY_COLUMNS,
     UsedKey,
     is_bootstrap,
     key_hash,
@@ -204,15 +205,7 @@ _TENANT_AND_REVISION = select_columns(*_TENANT_COLUMNS).where(
 # The key, the tenant in its scope (`Principal.tenant_scope`; NULLs when out of it) and
 # the revision, in one statement: on PostgreSQL each statement is a round trip.
 _KEY_TENANT_AND_REVISION = (
-    select_columns(
-        col(ApiKey.id),
-        col(ApiKey.key_hash),
-        col(ApiKey.role),
-        col(ApiKey.tenant_id),
-        col(ApiKey.last_used_micros),
-        col(ApiKey.revoked_micros),
-        *_TENANT_COLUMNS,
-    )
+    select_columns(*KEY_COLUMNS, *_TENANT_COLUMNS)
     .select_from(ApiKey)
     .outerjoin(
         Tenant,

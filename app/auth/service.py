@@ -43,14 +43,15 @@ class UsedKey(Protocol):
 
 # Every request looks its key up: the statement is built once, and only the columns
 # the caller needs are read, as a row rather than an ORM object.
-_KEY_BY_HASH = select_columns(
+KEY_COLUMNS = (
     col(ApiKey.id),
     col(ApiKey.key_hash),
     col(ApiKey.role),
     col(ApiKey.tenant_id),
     col(ApiKey.last_used_micros),
     col(ApiKey.revoked_micros),
-).where(col(ApiKey.key_hash) == bindparam("digest"))
+)
+_KEY_BY_HASH = select_columns(*KEY_COLUMNS).where(col(ApiKey.key_hash) == bindparam("digest"))
 
 
 def principal_for(
