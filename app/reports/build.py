@@ -5,6 +5,7 @@ Every function reads through the one session it is handed, whose transaction is 
 snapshot (see `app.db.read_session`), so a report never mixes two states of the data.
 """
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,14 +23,19 @@ from app.models import Claim, ClosedMonth, CustomPolicy, Outage, SubscriptionTer
 from app.policies.service import find_policy, policy_from_row
 from app.reports.schemas import (
     Adjustment,
-    ErrorBudgetOut,
-    IncidentOut,
     PortfolioLine,
     ServiceLine,
     TenantReport,
 )
 from app.schemas import iso
-from app.sla.assessment import ServiceAssessment, Window, assess_service, window_from_row
+from app.sla.assessment import (
+    MonthRules,
+    ServiceAssessment,
+    Window,
+    assess_rows,
+    month_rules,
+    window_from_row,
+)
 from app.sla.credits import claim_deadline_ends
 from app.sla.money import minor_units
 from app.sla.numbers import decimal_text, money_text
@@ -259,23 +265,85 @@ def service_line(
 
 
 def _line(given: LineInput, period: Period, outages: Sequence[IncidentWindow]) -> ServiceLine:
-    terms, policy, minor = given.terms, given.policy, given.minor_units
-    result = assess_service(
-        [window_of(outage, terms) for outage in outages],
-        policy=policy,
-        month=given.month,
-        tenant_timezone=given.tenant.timezone,
-        monthly_fee=terms.monthly_fee,
-        minor_units=minor,
-        now=given.now,
+    rules = line_rules(given.policy, given.month, given.tenant.timezone, given.now)
+    return ServiceLine.model_validate(line_fields(given, rules, period, outages))
+
+
+# A line as plain data: its fields as the JSON writes them, in `ServiceLine`'s order.
+Plain = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class LineRules:
+    """A policy's month as every line measured alike shows it: the core's rules, and
+    the text of the figures those lines share, written once."""
+
+    rules: MonthRules
+    period_start: str
+    period_end: str
+    period_minutes: str
+    target_percent: str
+    claim_deadline: str
+    allowed_minutes: str
+
+
+def line_rules(policy: Policy, month: str, tenant_timezone: str, now: datetime) -> LineRules:
+    rules = month_rules(policy, month, tenant_timezone, now)
+    return LineRules(
+        rules=rules,
+        period_start=rules.period.start.isoformat(),
+        period_end=rules.period.end.isoformat(),
+        period_minutes=_minutes(rules.period.minutes),
+        target_percent=decimal_text(policy.target_percent),
+        claim_deadline=rules.claim_deadline.isoformat(),
+        allowed_minutes=_minutes(rules.allowed_minutes),
     )
-    return ServiceLine(
-        service_id=given.service_id,
-        policy_id=policy.id,
-        monthly_fee=money_text(terms.monthly_fee, minor),
-        **_figures(result, policy, minor),
-        incidents=_incidents(outages, result, period),
-    )
+
+
+def line_fields(
+    given: LineInput, rules: LineRules, period: Period, outages: Sequence[IncidentWindow]
+) -> Plain:
+    """The line's own fields (not the ledger's: closed, adjustment, claim) as plain
+    data; `rules` are `line_rules` of the line's policy, month, zone and clock."""
+    terms, minor = given.terms, given.minor_units
+    rows = [(o.start_micros, o.end_micros, o.kind, o.impact, o.users_affected) for o in outages]
+    result = assess_rows(rules.rules, rows, terms.users, terms.monthly_fee, minor)
+    downtime = _minutes(result.downtime_minutes)
+    budget = result.error_budget
+    credit = result.credit
+    return {
+        "service_id": given.service_id,
+        "policy_id": given.policy.id,
+        "monthly_fee": _money_text(terms.monthly_fee, minor),
+        "period_start": rules.period_start,
+        "period_end": rules.period_end,
+        "measurement_timezone": result.period.timezone,
+        "period_minutes": rules.period_minutes,
+        "downtime_minutes": downtime,
+        "excluded_minutes": _minutes(result.excluded_minutes),
+        "availability_percent": (
+            "100"
+            if result.downtime_minutes.numerator == 0
+            else truncated_text(result.availability_percent, 4)
+        ),
+        "target_percent": rules.target_percent,
+        "met": result.met,
+        "credit_percent": _optional(credit.percent),
+        "credit_days": _optional(credit.days),
+        "credit_amount": _money_text(credit.amount, minor),
+        "error_budget": {
+            "allowed_minutes": rules.allowed_minutes,
+            "used_minutes": downtime,
+            "remaining_minutes": _minutes(budget.remaining_minutes),
+            "used_percent": (
+                None if budget.used_percent is None else rounded_text(budget.used_percent, 2)
+            ),
+        },
+        "claim_deadline": rules.claim_deadline,
+        "claim_open": result.claim_open,
+        "provisional": result.provisional,
+        "incidents": _incidents(outages, result, period),
+    }
 
 
 def windows_near(
@@ -321,7 +389,11 @@ def rounded_text(value: Fraction, places: int) -> str:
     """`decimal_text(round_half_up(value, places))` in integer arithmetic alone: halves
     away from zero, as there. A report writes a dozen figures per line and one per
     incident, and Fraction's operators are Python code."""
-    numerator, denominator = value.numerator, value.denominator
+    return _rounded_ratio_text(value.numerator, value.denominator, places)
+
+
+def _rounded_ratio_text(numerator: int, denominator: int, places: int) -> str:
+    """`rounded_text` of numerator / denominator (denominator > 0, any common factor)."""
     units = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
     return _decimal_units_text(-units if numerator < 0 else units, places)
 
@@ -337,48 +409,39 @@ def _minutes(value: Fraction) -> str:
     return rounded_text(value, 4)
 
 
-def _figures(result: ServiceAssessment, policy: Policy, minor: int) -> dict[str, Any]:
-    budget = result.error_budget
-    availability = (
-        "100" if result.downtime_minutes == 0 else truncated_text(result.availability_percent, 4)
-    )
-    return {
-        "period_start": result.period.start.isoformat(),
-        "period_end": result.period.end.isoformat(),
-        "measurement_timezone": result.period.timezone,
-        "period_minutes": _minutes(result.period.minutes),
-        "downtime_minutes": _minutes(result.downtime_minutes),
-        "excluded_minutes": _minutes(result.excluded_minutes),
-        "availability_percent": availability,
-        "target_percent": decimal_text(policy.target_percent),
-        "met": result.met,
-        "credit_percent": _optional(result.credit.percent),
-        "credit_days": _optional(result.credit.days),
-        "credit_amount": money_text(result.credit.amount, minor),
-        "error_budget": ErrorBudgetOut(
-            allowed_minutes=_minutes(budget.allowed_minutes),
-            used_minutes=_minutes(budget.used_minutes),
-            remaining_minutes=_minutes(budget.remaining_minutes),
-            used_percent=None
-            if budget.used_percent is None
-            else rounded_text(budget.used_percent, 2),
-        ),
-        "claim_deadline": result.claim_deadline.isoformat(),
-        "claim_open": result.claim_open,
-        "provisional": result.provisional,
-    }
+def _counted_text(micros: int | Fraction) -> str:
+    """Microseconds a window counts for, as minutes' text."""
+    if isinstance(micros, int):
+        return _whole_micros_text(micros)
+    return _minutes(micros / MICROS_PER_MINUTE)
+
+
+@functools.lru_cache(maxsize=8192)
+def _whole_micros_text(micros: int) -> str:
+    # Most windows last whole minutes or seconds: a few thousand values between them.
+    return _rounded_ratio_text(micros, MICROS_PER_MINUTE, 4)
+
+
+@functools.lru_cache(maxsize=1024)
+def _money_text(value: Decimal, minor: int) -> str:
+    # A handful of fees and credits per currency, over and over.
+    return money_text(value, minor)
 
 
 def _optional(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_text(value)
+    return None if value is None else _decimal_text(value)
+
+
+_decimal_text = functools.lru_cache(maxsize=256)(decimal_text)  # a few tiers' values
 
 
 def _incidents(
     outages: Sequence[IncidentWindow], result: ServiceAssessment, period: Period
-) -> list[IncidentOut]:
-    """The outage windows that reach into the period, with what each one counts for."""
+) -> list[Plain]:
+    """The outage windows that reach into the period, with what each one counts for, as
+    `IncidentOut`'s fields."""
     incidents = []
-    for outage, counted in zip(outages, result.counted_minutes, strict=True):
+    for outage, counted in zip(outages, result.counted_micros, strict=True):
         if outage.kind == "maintenance":
             continue
         end = outage.end_micros
@@ -388,15 +451,15 @@ def _incidents(
             continue
         assert outage.id is not None
         incidents.append(
-            IncidentOut(
-                outage_id=outage.id,
-                external_id=outage.external_id,
-                title=outage.title,
-                start=iso(outage.start_micros),
-                end=None if end is None else iso(end),
-                ongoing=end is None,
-                counted_minutes=_minutes(counted),
-            )
+            {
+                "outage_id": outage.id,
+                "external_id": outage.external_id,
+                "title": outage.title,
+                "start": iso(outage.start_micros),
+                "end": None if end is None else iso(end),
+                "ongoing": end is None,
+                "counted_minutes": _counted_text(counted),
+            }
         )
     return incidents
 
@@ -565,6 +628,35 @@ def portfolio_line(
     )
 
 
+def plain_portfolio_line(
+    tenant: Tenant,
+    month: str,
+    live: Plain,
+    closed: "ClosedLines | None",
+    claim: Claim | None,
+    now: datetime,
+) -> Plain:
+    """`portfolio_line` as plain data (`PortfolioLine`'s fields in its order), from the
+    live line's `line_fields`: an open month's line is written straight from them."""
+    if closed is not None and live["service_id"] in closed.lines:
+        # A closed line (a few in a month) is compared with its frozen one as a model.
+        shown = ServiceLine.model_validate(live)
+        return portfolio_line(tenant, month, shown, closed, claim, now).model_dump()
+    return {
+        **live,
+        "closed": False,
+        "adjustment": None,
+        "claim_id": None if claim is None else claim.id,
+        "claim_status": None if claim is None else claim.status,
+        "tenant_id": tenant.id,
+        "tenant_name": tenant.name,
+        "month": month,
+        "currency": tenant.currency,
+        "closed_at": None,
+        "closed_by": None,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class ClosedLines:
     """A tenant's closed month: the row, and its frozen lines by service id."""
@@ -615,9 +707,9 @@ class LineFilter:
     claim_open: bool | None = None
     closed: bool | None = None
 
-    def admits(self, line: ServiceLine) -> bool:
+    def admits(self, line: Plain) -> bool:
         return all(
-            wanted is None or getattr(line, name) is wanted
+            wanted is None or line[name] is wanted
             for name, wanted in (
                 ("met", self.met),
                 ("claim_open", self.claim_open),
@@ -706,17 +798,19 @@ _PORTFOLIO_WINDOW_COLUMNS = (
 
 def portfolio_batches(
     session: Session, month: str, now: datetime, after: tuple[str, str] | None, size: int
-) -> Iterator[list[PortfolioLine]]:
-    """The month's lines after `after`, in (tenant, service) order, `size` at a time."""
+) -> Iterator[list[Plain]]:
+    """The month's lines after `after`, in (tenant, service) order, `size` at a time,
+    as plain data (`PortfolioLine`'s fields)."""
     policies: dict[str, Policy] = {}
+    measures: dict[tuple[str, str], LineRules] = {}
     batch: list[LineKey] = []
     for key in in_force_lines(session, month, after, batch=size):
         batch.append(key)
         if len(batch) == size:
-            yield batch_lines(session, month, now, batch, policies)
+            yield batch_lines(session, month, now, batch, policies, measures)
             batch = []
     if batch:
-        yield batch_lines(session, month, now, batch, policies)
+        yield batch_lines(session, month, now, batch, policies, measures)
 
 
 def batch_lines(
@@ -725,44 +819,47 @@ def batch_lines(
     now: datetime,
     keys: Sequence[LineKey],
     policies: dict[str, Policy],
-) -> list[PortfolioLine]:
+    measures: dict[tuple[str, str], LineRules] | None = None,
+) -> list[Plain]:
     """The lines of `keys` (consecutive in (tenant, service) order): their policies,
     windows, closes and claims each read with one query, then each line computed.
-    `policies` caches the policies read so far."""
+    `policies` caches the policies read so far, `measures` the `line_rules` of each
+    policy and zone (a request's lines share a handful)."""
+    measures = {} if measures is None else measures
     _read_policies(session, {terms.policy_id for _, _, terms in keys}, policies)
     first, last = keys[0][0].id, keys[-1][0].id
-    periods = {
-        (tenant.id, service_id): month_period(
-            month, policies[terms.policy_id].zone_for(tenant.timezone)
-        )
-        for tenant, service_id, terms in keys
-    }
-    reaches = {
-        (tenant.id, service_id): reach(periods[(tenant.id, service_id)], policies[terms.policy_id])
-        for tenant, service_id, terms in keys
-    }
+    rules_of: list[LineRules] = []
+    reaches: list[Reach] = []
+    for tenant, _, terms in keys:
+        policy = policies[terms.policy_id]
+        zone = policy.zone_for(tenant.timezone)
+        rules = measures.get((policy.id, zone))
+        if rules is None:
+            rules = measures[(policy.id, zone)] = line_rules(policy, month, zone, now)
+        rules_of.append(rules)
+        reaches.append(reach(rules.rules.period, policy))
     windows = _windows_between(
         session,
         first,
         last,
-        min(each.after for each in reaches.values()),
-        max(each.before for each in reaches.values()),
+        min(each.after for each in reaches),
+        max(each.before for each in reaches),
     )
     closes = _closes_between(session, month, first, last)
     claims = _claims_between(session, month, first, last)
     lines = []
-    for tenant, service_id, terms in keys:
+    for (tenant, service_id, terms), rules, within in zip(keys, rules_of, reaches, strict=True):
         policy = policies[terms.policy_id]
-        key = (tenant.id, service_id)
         # The windows `windows_near` would read for this line, out of the batch's wider read.
-        near = [row for row in windows.get(key, ()) if reaches[key].holds(row)]
-        given = LineInput(
-            tenant, service_id, terms, policy, month, now, minor_units(tenant.currency)
-        )
-        live = _line(given, periods[key], near)
+        near = [row for row in windows.get((tenant.id, service_id), ()) if within.holds(row)]
+        given = LineInput(tenant, service_id, terms, policy, month, now, _minor(tenant.currency))
+        live = line_fields(given, rules, rules.rules.period, near)
         claim = claims.get((tenant.id, service_id))
-        lines.append(portfolio_line(tenant, month, live, closes.get(tenant.id), claim, now))
+        lines.append(plain_portfolio_line(tenant, month, live, closes.get(tenant.id), claim, now))
     return lines
+
+
+_minor = functools.lru_cache(maxsize=64)(minor_units)  # an ISO 4217 lookup per line
 
 
 def _read_policies(session: Session, ids: set[str], known: dict[str, Policy]) -> None:
@@ -843,7 +940,7 @@ def portfolio_lines(
     where: LineFilter,
     after: tuple[str, str] | None = None,
     batch: int | None = None,
-) -> Iterator[PortfolioLine]:
+) -> Iterator[Plain]:
     """The month's lines that the filter admits, in (tenant, service) order, computed
     `batch` (default PORTFOLIO_BATCH) at a time, so memory stays flat however many
     tenants there are."""
@@ -859,10 +956,10 @@ def portfolio_page(
     where: LineFilter,
     after: tuple[str, str] | None,
     limit: int,
-) -> tuple[Sequence[PortfolioLine], bool]:
+) -> tuple[Sequence[Plain], bool]:
     """One full page of admitted lines (filters never make a page short), and whether
     more follow. Without a filter that is one batch of `limit + 1` lines."""
-    items: list[PortfolioLine] = []
+    items: list[Plain] = []
     for line in portfolio_lines(session, month, now, where, after, batch=limit + 1):
         items.append(line)
         if len(items) > limit:
