@@ -42,7 +42,7 @@ from app.sla.numbers import decimal_text, money_text
 from app.sla.periods import MICROS_PER_MINUTE, Period, month_period, parse_month
 from app.sla.policies import BUILTIN_POLICIES, Policy
 from app.sla.terms import Terms
-from app.subscriptions.service import change_of, change_of_columns
+from app.subscriptions.service import change_of_columns
 
 # What a closed line's adjustment compares: the figures, not the incident list.
 _FIGURES = (
@@ -80,6 +80,29 @@ class IncidentWindow(Protocol):
     def external_id(self) -> str | None: ...
     @property
     def title(self) -> str | None: ...
+
+
+class LineTenant(Protocol):
+    """What a line shows of its tenant and is measured by: a `Tenant`, or a row of
+    these columns."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+
+
+class TenantRow(NamedTuple):
+    """A tenant's columns as the portfolio reads them (an ORM object costs more)."""
+
+    id: str
+    name: str
+    timezone: str
+    currency: str
 
 
 class StoredWindow(IncidentWindow, Protocol):
@@ -244,7 +267,7 @@ def _policies(session: Session, policy_ids: list[str]) -> dict[str, Policy]:
 class LineInput:
     """What one line is computed from, besides its period and windows."""
 
-    tenant: Tenant
+    tenant: LineTenant
     service_id: str
     terms: Terms
     policy: Policy
@@ -599,7 +622,7 @@ def _note_claim(line: ServiceLine, claim: ClaimMark | None) -> None:
 
 
 def portfolio_line(
-    tenant: Tenant,
+    tenant: LineTenant,
     month: str,
     live: ServiceLine,
     closed: "ClosedLines | None",
@@ -629,7 +652,7 @@ def portfolio_line(
 
 
 def plain_portfolio_line(
-    tenant: Tenant,
+    tenant: LineTenant,
     month: str,
     live: Plain,
     closed: "ClosedLines | None",
@@ -720,7 +743,7 @@ class LineFilter:
 
 def in_force_lines(
     session: Session, month: str, after: tuple[str, str] | None, batch: int = 200
-) -> Iterator[tuple[Tenant, str, Terms]]:
+) -> Iterator[tuple[LineTenant, str, Terms]]:
     """Every tenant × service with terms in force in `month`, by tenant then service id,
     after the `after` key; read in batches by keyset, so memory stays flat."""
     term = SubscriptionTerm
@@ -735,9 +758,19 @@ def in_force_lines(
         .scalar_subquery()
     )
     while True:
-        query = select(term, Tenant).where(
-            term.tenant_id == Tenant.id,
-            term.effective_from == latest,
+        query = select_columns(
+            col(term.tenant_id),
+            col(term.service_id),
+            col(term.effective_from),
+            col(term.policy_id),
+            col(term.monthly_fee),
+            col(term.users),
+            col(Tenant.name),
+            col(Tenant.timezone),
+            col(Tenant.currency),
+        ).where(
+            col(term.tenant_id) == col(Tenant.id),
+            col(term.effective_from) == latest,
             col(term.policy_id).is_not(None),
         )
         if after is not None:
@@ -747,23 +780,24 @@ def in_force_lines(
                     and_(col(term.tenant_id) == after[0], col(term.service_id) > after[1]),
                 )
             )
-        rows = session.exec(
-            query.order_by(col(term.tenant_id), col(term.service_id)).limit(batch)
-        ).all()
-        for row, tenant in rows:
-            terms = change_of(row).terms
+        ordered = query.order_by(col(term.tenant_id), col(term.service_id)).limit(batch)
+        rows = session.connection().execute(ordered).all()
+        tenant: TenantRow | None = None
+        for tenant_id, service_id, effective_from, policy_id, fee, users, *columns in rows:
+            if tenant is None or tenant.id != tenant_id:
+                tenant = TenantRow(tenant_id, *columns)
+            terms = change_of_columns(effective_from, policy_id, fee, users).terms
             assert terms is not None
-            yield tenant, row.service_id, terms
+            yield tenant, service_id, terms
         if len(rows) < batch:
             return
-        last = rows[-1][0]
-        after = (last.tenant_id, last.service_id)
+        after = (rows[-1][0], rows[-1][1])
 
 
 # The portfolio: every line of a month, a batch of lines at a time, each batch read with
 # the same five queries (lines, windows, policies, closes, claims) whatever its size.
 
-LineKey = tuple[Tenant, str, Terms]
+LineKey = tuple[LineTenant, str, Terms]
 # A portfolio page reads its lines as one batch; the CSV reads batches of this size.
 PORTFOLIO_BATCH = 500
 
