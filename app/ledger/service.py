@@ -411,7 +411,7 @@ def month_summary(session: Session, month: str, now: datetime) -> MonthSummary:
     totals: dict[str, list[Decimal]] = {}
     lines_per_currency: Counter[str] = Counter()
     claimable: list[tuple[str, str]] = []
-    for line in portfolio_lines(session, month, now, LineFilter()):
+    for line in portfolio_lines(session, month, now, LineFilter(), with_incidents=False):
         counts["lines"] += 1
         counts["met" if line["met"] else "missed"] += 1
         counts["provisional"] += line["provisional"]

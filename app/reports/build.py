@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import and_, bindparam, func, or_
@@ -312,10 +313,11 @@ class LineRules:
 
 def line_rules(policy: Policy, month: str, tenant_timezone: str, now: datetime) -> LineRules:
     rules = month_rules(policy, month, tenant_timezone, now)
+    period_start, period_end = _period_texts(rules.period.month, rules.period.timezone)
     return LineRules(
         rules=rules,
-        period_start=rules.period.start.isoformat(),
-        period_end=rules.period.end.isoformat(),
+        period_start=period_start,
+        period_end=period_end,
         period_minutes=_minutes(rules.period.minutes),
         target_percent=decimal_text(policy.target_percent),
         claim_deadline=rules.claim_deadline.isoformat(),
@@ -323,11 +325,24 @@ def line_rules(policy: Policy, month: str, tenant_timezone: str, now: datetime) 
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _period_texts(month: str, timezone: str) -> tuple[str, str]:
+    # pendulum writes a date-time in Python code, slower than the line it goes into.
+    period = month_period(month, timezone)
+    return period.start.isoformat(), period.end.isoformat()
+
+
 def line_fields(
-    given: LineInput, rules: LineRules, period: Period, outages: Sequence[IncidentWindow]
+    given: LineInput,
+    rules: LineRules,
+    period: Period,
+    outages: Sequence[IncidentWindow],
+    *,
+    with_incidents: bool = True,
 ) -> Plain:
     """The line's own fields (not the ledger's: closed, adjustment, claim) as plain
-    data; `rules` are `line_rules` of the line's policy, month, zone and clock."""
+    data; `rules` are `line_rules` of the line's policy, month, zone and clock. Without
+    `with_incidents`, an incident has only its `external_id` (all a CSV row shows)."""
     terms, minor = given.terms, given.minor_units
     rows = [(o.start_micros, o.end_micros, o.kind, o.impact, o.users_affected) for o in outages]
     result = assess_rows(rules.rules, rows, terms.users, terms.monthly_fee, minor)
@@ -365,7 +380,7 @@ def line_fields(
         "claim_deadline": rules.claim_deadline,
         "claim_open": result.claim_open,
         "provisional": result.provisional,
-        "incidents": _incidents(outages, result, period),
+        "incidents": _incidents(outages, result, period, with_incidents),
     }
 
 
@@ -459,11 +474,14 @@ _decimal_text = functools.lru_cache(maxsize=256)(decimal_text)  # a few tiers' v
 
 
 def _incidents(
-    outages: Sequence[IncidentWindow], result: ServiceAssessment, period: Period
+    outages: Sequence[IncidentWindow],
+    result: ServiceAssessment,
+    period: Period,
+    in_full: bool = True,
 ) -> list[Plain]:
     """The outage windows that reach into the period, with what each one counts for, as
-    `IncidentOut`'s fields."""
-    incidents = []
+    `IncidentOut`'s fields; or, not `in_full`, only their `external_id`."""
+    incidents: list[Plain] = []
     for outage, counted in zip(outages, result.counted_micros, strict=True):
         if outage.kind == "maintenance":
             continue
@@ -473,6 +491,9 @@ def _incidents(
         ):
             continue
         assert outage.id is not None
+        if not in_full:
+            incidents.append({"external_id": outage.external_id})
+            continue
         incidents.append(
             {
                 "outage_id": outage.id,
@@ -662,8 +683,9 @@ def plain_portfolio_line(
     """`portfolio_line` as plain data (`PortfolioLine`'s fields in its order), from the
     live line's `line_fields`: an open month's line is written straight from them."""
     if closed is not None and live["service_id"] in closed.lines:
-        # A closed line (a few in a month) is compared with its frozen one as a model.
-        shown = ServiceLine.model_validate(live)
+        # A closed line (a few in a month) is compared with its frozen one as a model;
+        # it shows the frozen incidents, not these.
+        shown = ServiceLine.model_validate({**live, "incidents": []})
         return portfolio_line(tenant, month, shown, closed, claim, now).model_dump()
     return {
         **live,
@@ -831,20 +853,26 @@ _PORTFOLIO_WINDOW_COLUMNS = (
 
 
 def portfolio_batches(
-    session: Session, month: str, now: datetime, after: tuple[str, str] | None, size: int
+    session: Session,
+    month: str,
+    now: datetime,
+    after: tuple[str, str] | None,
+    size: int,
+    *,
+    with_incidents: bool = True,
 ) -> Iterator[list[Plain]]:
     """The month's lines after `after`, in (tenant, service) order, `size` at a time,
-    as plain data (`PortfolioLine`'s fields)."""
+    as plain data (`PortfolioLine`'s fields; see `line_fields` for `with_incidents`)."""
     policies: dict[str, Policy] = {}
     measures: dict[tuple[str, str], LineRules] = {}
     batch: list[LineKey] = []
     for key in in_force_lines(session, month, after, batch=size):
         batch.append(key)
         if len(batch) == size:
-            yield batch_lines(session, month, now, batch, policies, measures)
+            yield batch_lines(session, month, now, batch, policies, measures, with_incidents)
             batch = []
     if batch:
-        yield batch_lines(session, month, now, batch, policies, measures)
+        yield batch_lines(session, month, now, batch, policies, measures, with_incidents)
 
 
 def batch_lines(
@@ -854,6 +882,7 @@ def batch_lines(
     keys: Sequence[LineKey],
     policies: dict[str, Policy],
     measures: dict[tuple[str, str], LineRules] | None = None,
+    with_incidents: bool = True,
 ) -> list[Plain]:
     """The lines of `keys` (consecutive in (tenant, service) order): their policies,
     windows, closes and claims each read with one query, then each line computed.
@@ -887,7 +916,7 @@ def batch_lines(
         # The windows `windows_near` would read for this line, out of the batch's wider read.
         near = [row for row in windows.get((tenant.id, service_id), ()) if within.holds(row)]
         given = LineInput(tenant, service_id, terms, policy, month, now, _minor(tenant.currency))
-        live = line_fields(given, rules, rules.rules.period, near)
+        live = line_fields(given, rules, rules.rules.period, near, with_incidents=with_incidents)
         claim = claims.get((tenant.id, service_id))
         lines.append(plain_portfolio_line(tenant, month, live, closes.get(tenant.id), claim, now))
     return lines
@@ -937,8 +966,11 @@ def _windows_between(
     rows = session.connection().execute(query).all()
     return {
         key: [OutageRow._make(row[2:]) for row in group]
-        for key, group in groupby(rows, key=lambda row: (row[0], row[1]))
+        for key, group in groupby(rows, key=_line_of_row)
     }
+
+
+_line_of_row = itemgetter(0, 1)  # (tenant id, service id) of a row read by `_windows_between`
 
 
 def _closes_between(
@@ -974,12 +1006,15 @@ def portfolio_lines(
     where: LineFilter,
     after: tuple[str, str] | None = None,
     batch: int | None = None,
+    *,
+    with_incidents: bool = True,
 ) -> Iterator[Plain]:
     """The month's lines that the filter admits, in (tenant, service) order, computed
     `batch` (default PORTFOLIO_BATCH) at a time, so memory stays flat however many
-    tenants there are."""
+    tenants there are; see `line_fields` for `with_incidents`."""
     size = PORTFOLIO_BATCH if batch is None else batch
-    for lines in portfolio_batches(session, month, now, after, size):
+    lines_of = portfolio_batches(session, month, now, after, size, with_incidents=with_incidents)
+    for lines in lines_of:
         yield from (line for line in lines if where.admits(line))
 
 

@@ -245,7 +245,8 @@ def get_portfolio_report(
 def _portfolio_csv(
     session: Session, month: str, now: datetime, where: LineFilter
 ) -> StreamingResponse:
-    lines = portfolio_lines(session, checked_month(month), now, where)
+    # A row names its incidents by external id only: nothing more of them is written.
+    lines = portfolio_lines(session, checked_month(month), now, where, with_incidents=False)
     chunks = portfolio_csv(lines, rows_per_chunk=build.PORTFOLIO_BATCH)
     return StreamingResponse(_timed_stream(chunks), media_type=_MEDIA_TYPES["csv"])
 

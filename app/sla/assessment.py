@@ -1,6 +1,7 @@
 """A service's month: downtime, availability, error budget, credit and claim."""
 
 import functools
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -267,7 +268,13 @@ def counted_micros(
             micros.append(0)
             continue
         start, end, impact = next(spans)
-        covered = covered_length(start, end, counted, starts)
+        # Usually the window lies within one span of the timeline (the one starting at
+        # or before it): all of it counts, without walking the timeline.
+        index = bisect_right(starts, start) - 1
+        if index >= 0 and end <= counted[index][1]:
+            covered = end - start if end > start else 0
+        else:
+            covered = covered_length(start, end, counted, starts)
         micros.append(covered if impact is FULL else covered * impact)
     return micros
 
