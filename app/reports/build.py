@@ -6,14 +6,14 @@ snapshot (see `app.db.read_session`), so a report never mixes two states of the 
 """
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
-from operator import itemgetter
-from typing import Any, NamedTuple, Protocol
+from operator import attrgetter, itemgetter
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy import select as select_columns
@@ -106,6 +106,9 @@ class TenantRow(NamedTuple):
     currency: str
 
 
+StoredRow = TypeVar("StoredRow", bound=IncidentWindow)
+
+
 class StoredWindow(IncidentWindow, Protocol):
     """An outage row as the report reads it: an `Outage`, or a row of its columns."""
 
@@ -178,6 +181,16 @@ class Reach:
     def holds(self, window: IncidentWindow) -> bool:
         end = window.end_micros
         return window.start_micros < self.before and (end is None or end > self.after)
+
+    def among(self, windows: Iterable[StoredRow]) -> list[StoredRow]:
+        """The `windows` this reach holds: `holds`, in one pass over many."""
+        before, after = self.before, self.after
+        return [
+            window
+            for window in windows
+            if window.start_micros < before
+            and (window.end_micros is None or window.end_micros > after)
+        ]
 
 
 def reach(period: Period, policy: Policy) -> Reach:
@@ -325,6 +338,10 @@ def line_rules(policy: Policy, month: str, tenant_timezone: str, now: datetime) 
     )
 
 
+# A stored window's columns the core assesses (`app.sla.assessment.OutageRow`).
+_core_columns = attrgetter("start_micros", "end_micros", "kind", "impact", "users_affected")
+
+
 @functools.lru_cache(maxsize=1024)
 def _period_texts(month: str, timezone: str) -> tuple[str, str]:
     # pendulum writes a date-time in Python code, slower than the line it goes into.
@@ -344,7 +361,7 @@ def line_fields(
     data; `rules` are `line_rules` of the line's policy, month, zone and clock. Without
     `with_incidents`, an incident has only its `external_id` (all a CSV row shows)."""
     terms, minor = given.terms, given.minor_units
-    rows = [(o.start_micros, o.end_micros, o.kind, o.impact, o.users_affected) for o in outages]
+    rows = list(map(_core_columns, outages))
     result = assess_rows(rules.rules, rows, terms.users, terms.monthly_fee, minor)
     downtime = _minutes(result.downtime_minutes)
     budget = result.error_budget
@@ -826,8 +843,11 @@ PORTFOLIO_BATCH = 500
 
 class OutageRow(NamedTuple):
     """A stored window as the portfolio reads it: the columns, not an ORM object (which
-    costs more to build than the line's arithmetic)."""
+    costs more to build than the line's arithmetic), in `_PORTFOLIO_WINDOW_COLUMNS`'
+    order, so a row read becomes one without being taken apart."""
 
+    tenant_id: str
+    service_id: str
     id: int | None
     kind: str
     start_micros: int
@@ -914,7 +934,7 @@ def batch_lines(
     for (tenant, service_id, terms), rules, within in zip(keys, rules_of, reaches, strict=True):
         policy = policies[terms.policy_id]
         # The windows `windows_near` would read for this line, out of the batch's wider read.
-        near = [row for row in windows.get((tenant.id, service_id), ()) if within.holds(row)]
+        near = within.among(windows.get((tenant.id, service_id), ()))
         given = LineInput(tenant, service_id, terms, policy, month, now, _minor(tenant.currency))
         live = line_fields(given, rules, rules.rules.period, near, with_incidents=with_incidents)
         claim = claims.get((tenant.id, service_id))
@@ -964,13 +984,12 @@ def _windows_between(
     )
     # Fetched at once: fetching row by row costs more than the rows' own reading.
     rows = session.connection().execute(query).all()
-    return {
-        key: [OutageRow._make(row[2:]) for row in group]
-        for key, group in groupby(rows, key=_line_of_row)
-    }
+    return {key: list(map(_outage_row, group)) for key, group in groupby(rows, key=_line_of_row)}
 
 
 _line_of_row = itemgetter(0, 1)  # (tenant id, service id) of a row read by `_windows_between`
+# `OutageRow._make` without its length check, called from C: one per window read.
+_outage_row = functools.partial(tuple.__new__, OutageRow)
 
 
 def _closes_between(
