@@ -322,6 +322,8 @@ class LineRules:
     target_percent: str
     claim_deadline: str
     allowed_minutes: str
+    # Where the lines' windows are read (see `reach`).
+    within: Reach
 
 
 def line_rules(policy: Policy, month: str, tenant_timezone: str, now: datetime) -> LineRules:
@@ -335,6 +337,7 @@ def line_rules(policy: Policy, month: str, tenant_timezone: str, now: datetime) 
         target_percent=decimal_text(policy.target_percent),
         claim_deadline=rules.claim_deadline.isoformat(),
         allowed_minutes=_minutes(rules.allowed_minutes),
+        within=reach(rules.period, policy),
     )
 
 
@@ -698,25 +701,25 @@ def plain_portfolio_line(
     now: datetime,
 ) -> Plain:
     """`portfolio_line` as plain data (`PortfolioLine`'s fields in its order), from the
-    live line's `line_fields`: an open month's line is written straight from them."""
+    live line's `line_fields`: an open month's line is written straight from them
+    (`live` becomes it)."""
     if closed is not None and live["service_id"] in closed.lines:
         # A closed line (a few in a month) is compared with its frozen one as a model;
         # it shows the frozen incidents, not these.
         shown = ServiceLine.model_validate({**live, "incidents": []})
         return portfolio_line(tenant, month, shown, closed, claim, now).model_dump()
-    return {
-        **live,
-        "closed": False,
-        "adjustment": None,
-        "claim_id": None if claim is None else claim.id,
-        "claim_status": None if claim is None else claim.status,
-        "tenant_id": tenant.id,
-        "tenant_name": tenant.name,
-        "month": month,
-        "currency": tenant.currency,
-        "closed_at": None,
-        "closed_by": None,
-    }
+    # The ledger's fields and the portfolio's, after the line's own, in the model's order.
+    live["closed"] = False
+    live["adjustment"] = None
+    live["claim_id"] = None if claim is None else claim.id
+    live["claim_status"] = None if claim is None else claim.status
+    live["tenant_id"] = tenant.id
+    live["tenant_name"] = tenant.name
+    live["month"] = month
+    live["currency"] = tenant.currency
+    live["closed_at"] = None
+    live["closed_by"] = None
+    return live
 
 
 @dataclass(frozen=True, slots=True)
@@ -912,7 +915,6 @@ def batch_lines(
     _read_policies(session, {terms.policy_id for _, _, terms in keys}, policies)
     first, last = keys[0][0].id, keys[-1][0].id
     rules_of: list[LineRules] = []
-    reaches: list[Reach] = []
     for tenant, _, terms in keys:
         policy = policies[terms.policy_id]
         zone = policy.zone_for(tenant.timezone)
@@ -920,7 +922,7 @@ def batch_lines(
         if rules is None:
             rules = measures[(policy.id, zone)] = line_rules(policy, month, zone, now)
         rules_of.append(rules)
-        reaches.append(reach(rules.rules.period, policy))
+    reaches = {rules.within for rules in rules_of}
     windows = _windows_between(
         session,
         first,
@@ -931,10 +933,10 @@ def batch_lines(
     closes = _closes_between(session, month, first, last)
     claims = _claims_between(session, month, first, last)
     lines = []
-    for (tenant, service_id, terms), rules, within in zip(keys, rules_of, reaches, strict=True):
+    for (tenant, service_id, terms), rules in zip(keys, rules_of, strict=True):
         policy = policies[terms.policy_id]
         # The windows `windows_near` would read for this line, out of the batch's wider read.
-        near = within.among(windows.get((tenant.id, service_id), ()))
+        near = rules.within.among(windows.get((tenant.id, service_id), ()))
         given = LineInput(tenant, service_id, terms, policy, month, now, _minor(tenant.currency))
         live = line_fields(given, rules, rules.rules.period, near, with_incidents=with_incidents)
         claim = claims.get((tenant.id, service_id))
