@@ -817,10 +817,13 @@ def in_force_lines(
         )
         if after is not None:
             query = query.where(
+                # Implied by the next condition, but without it SQLite reads the index
+                # from its start on every page rather than seeking to `after`.
+                col(term.tenant_id) >= after[0],
                 or_(
                     col(term.tenant_id) > after[0],
                     and_(col(term.tenant_id) == after[0], col(term.service_id) > after[1]),
-                )
+                ),
             )
         ordered = query.order_by(col(term.tenant_id), col(term.service_id)).limit(batch)
         rows = session.connection().execute(ordered).all()
