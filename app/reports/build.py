@@ -772,6 +772,10 @@ class LineFilter:
     claim_open: bool | None = None
     closed: bool | None = None
 
+    @property
+    def admits_all(self) -> bool:
+        return self.met is None and self.claim_open is None and self.closed is None
+
     def admits(self, line: Plain) -> bool:
         return all(
             wanted is None or line[name] is wanted
@@ -1039,7 +1043,7 @@ def portfolio_lines(
     size = PORTFOLIO_BATCH if batch is None else batch
     lines_of = portfolio_batches(session, month, now, after, size, with_incidents=with_incidents)
     for lines in lines_of:
-        yield from (line for line in lines if where.admits(line))
+        yield from (lines if where.admits_all else filter(where.admits, lines))
 
 
 def portfolio_page(
