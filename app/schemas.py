@@ -5,6 +5,7 @@ strings both ways; a JSON number where a decimal string belongs is refused, sinc
 it has already been through a binary float on the client's side.
 """
 
+import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -229,5 +230,23 @@ class Health(BaseModel):
 
 
 def iso(micros: int) -> str:
-    """An instant stored as epoch microseconds, as RFC 3339 text in UTC."""
-    return from_micros(micros).isoformat()
+    """An instant stored as epoch microseconds, as RFC 3339 text in UTC: what
+    `from_micros(micros).isoformat()` writes, put together from the day's text and the
+    clock's, each written once (a portfolio page writes two per incident, thousands)."""
+    days, rest = divmod(micros, _MICROS_PER_DAY)
+    seconds, fraction = divmod(rest, 1_000_000)
+    minutes, second = divmod(seconds, 60)
+    text = _day_text(days) + _CLOCK[minutes] + _SECONDS[second]
+    return f"{text}.{fraction:06d}+00:00" if fraction else text + "+00:00"
+
+
+_MICROS_PER_DAY = 86_400_000_000
+# `HH:MM:` for each minute of the day, and `SS` for each second of a minute.
+_CLOCK = tuple(f"{minute // 60:02d}:{minute % 60:02d}:" for minute in range(1440))
+_SECONDS = tuple(f"{second:02d}" for second in range(60))
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(days: int) -> str:
+    """`YYYY-MM-DDT` of the day `days` after 1970-01-01."""
+    return from_micros(days * _MICROS_PER_DAY).date().isoformat() + "T"

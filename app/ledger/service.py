@@ -411,20 +411,21 @@ def month_summary(session: Session, month: str, now: datetime) -> MonthSummary:
     totals: dict[str, list[Decimal]] = {}
     lines_per_currency: Counter[str] = Counter()
     claimable: list[tuple[str, str]] = []
-    for line in portfolio_lines(session, month, now, LineFilter()):
+    for line in portfolio_lines(session, month, now, LineFilter(), with_incidents=False):
         counts["lines"] += 1
-        counts["met" if line.met else "missed"] += 1
-        counts["provisional"] += line.provisional
-        counts["closed"] += line.closed
-        amount, delta = totals.setdefault(line.currency, [Decimal(0), Decimal(0)])
-        totals[line.currency] = [
-            amount + Decimal(line.credit_amount),
-            delta + (Decimal(line.adjustment.credit_delta) if line.adjustment else 0),
+        counts["met" if line["met"] else "missed"] += 1
+        counts["provisional"] += line["provisional"]
+        counts["closed"] += line["closed"]
+        currency, adjustment = line["currency"], line["adjustment"]
+        amount, delta = totals.setdefault(currency, [Decimal(0), Decimal(0)])
+        totals[currency] = [
+            amount + Decimal(line["credit_amount"]),
+            delta + (Decimal(adjustment["credit_delta"]) if adjustment else 0),
         ]
-        lines_per_currency[line.currency] += 1
-        unclaimed = line.claim_status in (None, "withdrawn")
-        if Decimal(line.credit_amount) > 0 and line.claim_open and unclaimed:
-            claimable.append((line.tenant_id, line.service_id))
+        lines_per_currency[currency] += 1
+        unclaimed = line["claim_status"] in (None, "withdrawn")
+        if Decimal(line["credit_amount"]) > 0 and line["claim_open"] and unclaimed:
+            claimable.append((line["tenant_id"], line["service_id"]))
     by_status = dict(
         session.exec(
             select(Claim.status, func.count()).where(Claim.month == month).group_by(Claim.status)

@@ -5,13 +5,15 @@ Every function reads through the one session it is handed, whose transaction is 
 snapshot (see `app.db.read_session`), so a report never mixes two states of the data.
 """
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
-from typing import Any, NamedTuple, Protocol
+from operator import attrgetter, itemgetter
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy import select as select_columns
@@ -22,21 +24,26 @@ from app.models import Claim, ClosedMonth, CustomPolicy, Outage, SubscriptionTer
 from app.policies.service import find_policy, policy_from_row
 from app.reports.schemas import (
     Adjustment,
-    ErrorBudgetOut,
-    IncidentOut,
     PortfolioLine,
     ServiceLine,
     TenantReport,
 )
 from app.schemas import iso
-from app.sla.assessment import ServiceAssessment, Window, assess_service, window_from_row
+from app.sla.assessment import (
+    MonthRules,
+    ServiceAssessment,
+    Window,
+    assess_rows,
+    month_rules,
+    window_from_row,
+)
 from app.sla.credits import claim_deadline_ends
 from app.sla.money import minor_units
 from app.sla.numbers import decimal_text, money_text
 from app.sla.periods import MICROS_PER_MINUTE, Period, month_period, parse_month
 from app.sla.policies import BUILTIN_POLICIES, Policy
 from app.sla.terms import Terms
-from app.subscriptions.service import change_of, change_of_columns
+from app.subscriptions.service import change_of_columns
 
 # What a closed line's adjustment compares: the figures, not the incident list.
 _FIGURES = (
@@ -74,6 +81,32 @@ class IncidentWindow(Protocol):
     def external_id(self) -> str | None: ...
     @property
     def title(self) -> str | None: ...
+
+
+class LineTenant(Protocol):
+    """What a line shows of its tenant and is measured by: a `Tenant`, or a row of
+    these columns."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+
+
+class TenantRow(NamedTuple):
+    """A tenant's columns as the portfolio reads them (an ORM object costs more)."""
+
+    id: str
+    name: str
+    timezone: str
+    currency: str
+
+
+StoredRow = TypeVar("StoredRow", bound=IncidentWindow)
 
 
 class StoredWindow(IncidentWindow, Protocol):
@@ -148,6 +181,16 @@ class Reach:
     def holds(self, window: IncidentWindow) -> bool:
         end = window.end_micros
         return window.start_micros < self.before and (end is None or end > self.after)
+
+    def among(self, windows: Iterable[StoredRow]) -> list[StoredRow]:
+        """The `windows` this reach holds: `holds`, in one pass over many."""
+        before, after = self.before, self.after
+        return [
+            window
+            for window in windows
+            if window.start_micros < before
+            and (window.end_micros is None or window.end_micros > after)
+        ]
 
 
 def reach(period: Period, policy: Policy) -> Reach:
@@ -238,7 +281,7 @@ def _policies(session: Session, policy_ids: list[str]) -> dict[str, Policy]:
 class LineInput:
     """What one line is computed from, besides its period and windows."""
 
-    tenant: Tenant
+    tenant: LineTenant
     service_id: str
     terms: Terms
     policy: Policy
@@ -259,23 +302,106 @@ def service_line(
 
 
 def _line(given: LineInput, period: Period, outages: Sequence[IncidentWindow]) -> ServiceLine:
-    terms, policy, minor = given.terms, given.policy, given.minor_units
-    result = assess_service(
-        [window_of(outage, terms) for outage in outages],
-        policy=policy,
-        month=given.month,
-        tenant_timezone=given.tenant.timezone,
-        monthly_fee=terms.monthly_fee,
-        minor_units=minor,
-        now=given.now,
+    rules = line_rules(given.policy, given.month, given.tenant.timezone, given.now)
+    return ServiceLine.model_validate(line_fields(given, rules, period, outages))
+
+
+# A line as plain data: its fields as the JSON writes them, in `ServiceLine`'s order.
+Plain = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class LineRules:
+    """A policy's month as every line measured alike shows it: the core's rules, and
+    the text of the figures those lines share, written once."""
+
+    rules: MonthRules
+    period_start: str
+    period_end: str
+    period_minutes: str
+    target_percent: str
+    claim_deadline: str
+    allowed_minutes: str
+    # Where the lines' windows are read (see `reach`).
+    within: Reach
+
+
+def line_rules(policy: Policy, month: str, tenant_timezone: str, now: datetime) -> LineRules:
+    rules = month_rules(policy, month, tenant_timezone, now)
+    period_start, period_end = _period_texts(rules.period.month, rules.period.timezone)
+    return LineRules(
+        rules=rules,
+        period_start=period_start,
+        period_end=period_end,
+        period_minutes=_minutes(rules.period.minutes),
+        target_percent=decimal_text(policy.target_percent),
+        claim_deadline=rules.claim_deadline.isoformat(),
+        allowed_minutes=_minutes(rules.allowed_minutes),
+        within=reach(rules.period, policy),
     )
-    return ServiceLine(
-        service_id=given.service_id,
-        policy_id=policy.id,
-        monthly_fee=money_text(terms.monthly_fee, minor),
-        **_figures(result, policy, minor),
-        incidents=_incidents(outages, result, period),
-    )
+
+
+# A stored window's columns the core assesses (`app.sla.assessment.OutageRow`).
+_core_columns = attrgetter("start_micros", "end_micros", "kind", "impact", "users_affected")
+
+
+@functools.lru_cache(maxsize=1024)
+def _period_texts(month: str, timezone: str) -> tuple[str, str]:
+    # pendulum writes a date-time in Python code, slower than the line it goes into.
+    period = month_period(month, timezone)
+    return period.start.isoformat(), period.end.isoformat()
+
+
+def line_fields(
+    given: LineInput,
+    rules: LineRules,
+    period: Period,
+    outages: Sequence[IncidentWindow],
+    *,
+    with_incidents: bool = True,
+) -> Plain:
+    """The line's own fields (not the ledger's: closed, adjustment, claim) as plain
+    data; `rules` are `line_rules` of the line's policy, month, zone and clock. Without
+    `with_incidents`, an incident has only its `external_id` (all a CSV row shows)."""
+    terms, minor = given.terms, given.minor_units
+    rows = list(map(_core_columns, outages))
+    result = assess_rows(rules.rules, rows, terms.users, terms.monthly_fee, minor)
+    downtime = _minutes(result.downtime_minutes)
+    budget = result.error_budget
+    credit = result.credit
+    return {
+        "service_id": given.service_id,
+        "policy_id": given.policy.id,
+        "monthly_fee": _money_text(terms.monthly_fee, minor),
+        "period_start": rules.period_start,
+        "period_end": rules.period_end,
+        "measurement_timezone": result.period.timezone,
+        "period_minutes": rules.period_minutes,
+        "downtime_minutes": downtime,
+        "excluded_minutes": _minutes(result.excluded_minutes),
+        "availability_percent": (
+            "100"
+            if result.downtime_minutes.numerator == 0
+            else truncated_text(result.availability_percent, 4)
+        ),
+        "target_percent": rules.target_percent,
+        "met": result.met,
+        "credit_percent": _optional(credit.percent),
+        "credit_days": _optional(credit.days),
+        "credit_amount": _money_text(credit.amount, minor),
+        "error_budget": {
+            "allowed_minutes": rules.allowed_minutes,
+            "used_minutes": downtime,
+            "remaining_minutes": _minutes(budget.remaining_minutes),
+            "used_percent": (
+                None if budget.used_percent is None else rounded_text(budget.used_percent, 2)
+            ),
+        },
+        "claim_deadline": rules.claim_deadline,
+        "claim_open": result.claim_open,
+        "provisional": result.provisional,
+        "incidents": _incidents(outages, result, period, with_incidents),
+    }
 
 
 def windows_near(
@@ -321,7 +447,11 @@ def rounded_text(value: Fraction, places: int) -> str:
     """`decimal_text(round_half_up(value, places))` in integer arithmetic alone: halves
     away from zero, as there. A report writes a dozen figures per line and one per
     incident, and Fraction's operators are Python code."""
-    numerator, denominator = value.numerator, value.denominator
+    return _rounded_ratio_text(value.numerator, value.denominator, places)
+
+
+def _rounded_ratio_text(numerator: int, denominator: int, places: int) -> str:
+    """`rounded_text` of numerator / denominator (denominator > 0, any common factor)."""
     units = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
     return _decimal_units_text(-units if numerator < 0 else units, places)
 
@@ -337,48 +467,42 @@ def _minutes(value: Fraction) -> str:
     return rounded_text(value, 4)
 
 
-def _figures(result: ServiceAssessment, policy: Policy, minor: int) -> dict[str, Any]:
-    budget = result.error_budget
-    availability = (
-        "100" if result.downtime_minutes == 0 else truncated_text(result.availability_percent, 4)
-    )
-    return {
-        "period_start": result.period.start.isoformat(),
-        "period_end": result.period.end.isoformat(),
-        "measurement_timezone": result.period.timezone,
-        "period_minutes": _minutes(result.period.minutes),
-        "downtime_minutes": _minutes(result.downtime_minutes),
-        "excluded_minutes": _minutes(result.excluded_minutes),
-        "availability_percent": availability,
-        "target_percent": decimal_text(policy.target_percent),
-        "met": result.met,
-        "credit_percent": _optional(result.credit.percent),
-        "credit_days": _optional(result.credit.days),
-        "credit_amount": money_text(result.credit.amount, minor),
-        "error_budget": ErrorBudgetOut(
-            allowed_minutes=_minutes(budget.allowed_minutes),
-            used_minutes=_minutes(budget.used_minutes),
-            remaining_minutes=_minutes(budget.remaining_minutes),
-            used_percent=None
-            if budget.used_percent is None
-            else rounded_text(budget.used_percent, 2),
-        ),
-        "claim_deadline": result.claim_deadline.isoformat(),
-        "claim_open": result.claim_open,
-        "provisional": result.provisional,
-    }
+def _counted_text(micros: int | Fraction) -> str:
+    """Microseconds a window counts for, as minutes' text."""
+    if isinstance(micros, int):
+        return _whole_micros_text(micros)
+    return _minutes(micros / MICROS_PER_MINUTE)
+
+
+@functools.lru_cache(maxsize=8192)
+def _whole_micros_text(micros: int) -> str:
+    # Most windows last whole minutes or seconds: a few thousand values between them.
+    return _rounded_ratio_text(micros, MICROS_PER_MINUTE, 4)
+
+
+@functools.lru_cache(maxsize=1024)
+def _money_text(value: Decimal, minor: int) -> str:
+    # A handful of fees and credits per currency, over and over.
+    return money_text(value, minor)
 
 
 def _optional(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_text(value)
+    return None if value is None else _decimal_text(value)
+
+
+_decimal_text = functools.lru_cache(maxsize=256)(decimal_text)  # a few tiers' values
 
 
 def _incidents(
-    outages: Sequence[IncidentWindow], result: ServiceAssessment, period: Period
-) -> list[IncidentOut]:
-    """The outage windows that reach into the period, with what each one counts for."""
-    incidents = []
-    for outage, counted in zip(outages, result.counted_minutes, strict=True):
+    outages: Sequence[IncidentWindow],
+    result: ServiceAssessment,
+    period: Period,
+    in_full: bool = True,
+) -> list[Plain]:
+    """The outage windows that reach into the period, with what each one counts for, as
+    `IncidentOut`'s fields; or, not `in_full`, only their `external_id`."""
+    incidents: list[Plain] = []
+    for outage, counted in zip(outages, result.counted_micros, strict=True):
         if outage.kind == "maintenance":
             continue
         end = outage.end_micros
@@ -387,16 +511,19 @@ def _incidents(
         ):
             continue
         assert outage.id is not None
+        if not in_full:
+            incidents.append({"external_id": outage.external_id})
+            continue
         incidents.append(
-            IncidentOut(
-                outage_id=outage.id,
-                external_id=outage.external_id,
-                title=outage.title,
-                start=iso(outage.start_micros),
-                end=None if end is None else iso(end),
-                ongoing=end is None,
-                counted_minutes=_minutes(counted),
-            )
+            {
+                "outage_id": outage.id,
+                "external_id": outage.external_id,
+                "title": outage.title,
+                "start": iso(outage.start_micros),
+                "end": None if end is None else iso(end),
+                "ongoing": end is None,
+                "counted_minutes": _counted_text(counted),
+            }
         )
     return incidents
 
@@ -536,7 +663,7 @@ def _note_claim(line: ServiceLine, claim: ClaimMark | None) -> None:
 
 
 def portfolio_line(
-    tenant: Tenant,
+    tenant: LineTenant,
     month: str,
     live: ServiceLine,
     closed: "ClosedLines | None",
@@ -563,6 +690,36 @@ def portfolio_line(
         closed_at=closed_at,
         closed_by=closed_by,
     )
+
+
+def plain_portfolio_line(
+    tenant: LineTenant,
+    month: str,
+    live: Plain,
+    closed: "ClosedLines | None",
+    claim: Claim | None,
+    now: datetime,
+) -> Plain:
+    """`portfolio_line` as plain data (`PortfolioLine`'s fields in its order), from the
+    live line's `line_fields`: an open month's line is written straight from them
+    (`live` becomes it)."""
+    if closed is not None and live["service_id"] in closed.lines:
+        # A closed line (a few in a month) is compared with its frozen one as a model;
+        # it shows the frozen incidents, not these.
+        shown = ServiceLine.model_validate({**live, "incidents": []})
+        return portfolio_line(tenant, month, shown, closed, claim, now).model_dump()
+    # The ledger's fields and the portfolio's, after the line's own, in the model's order.
+    live["closed"] = False
+    live["adjustment"] = None
+    live["claim_id"] = None if claim is None else claim.id
+    live["claim_status"] = None if claim is None else claim.status
+    live["tenant_id"] = tenant.id
+    live["tenant_name"] = tenant.name
+    live["month"] = month
+    live["currency"] = tenant.currency
+    live["closed_at"] = None
+    live["closed_by"] = None
+    return live
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,9 +772,13 @@ class LineFilter:
     claim_open: bool | None = None
     closed: bool | None = None
 
-    def admits(self, line: ServiceLine) -> bool:
+    @property
+    def admits_all(self) -> bool:
+        return self.met is None and self.claim_open is None and self.closed is None
+
+    def admits(self, line: Plain) -> bool:
         return all(
-            wanted is None or getattr(line, name) is wanted
+            wanted is None or line[name] is wanted
             for name, wanted in (
                 ("met", self.met),
                 ("claim_open", self.claim_open),
@@ -628,7 +789,7 @@ class LineFilter:
 
 def in_force_lines(
     session: Session, month: str, after: tuple[str, str] | None, batch: int = 200
-) -> Iterator[tuple[Tenant, str, Terms]]:
+) -> Iterator[tuple[LineTenant, str, Terms]]:
     """Every tenant × service with terms in force in `month`, by tenant then service id,
     after the `after` key; read in batches by keyset, so memory stays flat."""
     term = SubscriptionTerm
@@ -643,43 +804,60 @@ def in_force_lines(
         .scalar_subquery()
     )
     while True:
-        query = select(term, Tenant).where(
-            term.tenant_id == Tenant.id,
-            term.effective_from == latest,
+        query = select_columns(
+            col(term.tenant_id),
+            col(term.service_id),
+            col(term.effective_from),
+            col(term.policy_id),
+            col(term.monthly_fee),
+            col(term.users),
+            col(Tenant.name),
+            col(Tenant.timezone),
+            col(Tenant.currency),
+        ).where(
+            col(term.tenant_id) == col(Tenant.id),
+            col(term.effective_from) == latest,
             col(term.policy_id).is_not(None),
         )
         if after is not None:
             query = query.where(
+                # Implied by the next condition, but without it SQLite reads the index
+                # from its start on every page rather than seeking to `after`.
+                col(term.tenant_id) >= after[0],
                 or_(
                     col(term.tenant_id) > after[0],
                     and_(col(term.tenant_id) == after[0], col(term.service_id) > after[1]),
-                )
+                ),
             )
-        rows = session.exec(
-            query.order_by(col(term.tenant_id), col(term.service_id)).limit(batch)
-        ).all()
-        for row, tenant in rows:
-            terms = change_of(row).terms
+        ordered = query.order_by(col(term.tenant_id), col(term.service_id)).limit(batch)
+        rows = session.connection().execute(ordered).all()
+        tenant: TenantRow | None = None
+        for tenant_id, service_id, effective_from, policy_id, fee, users, *columns in rows:
+            if tenant is None or tenant.id != tenant_id:
+                tenant = TenantRow(tenant_id, *columns)
+            terms = change_of_columns(effective_from, policy_id, fee, users).terms
             assert terms is not None
-            yield tenant, row.service_id, terms
+            yield tenant, service_id, terms
         if len(rows) < batch:
             return
-        last = rows[-1][0]
-        after = (last.tenant_id, last.service_id)
+        after = (rows[-1][0], rows[-1][1])
 
 
 # The portfolio: every line of a month, a batch of lines at a time, each batch read with
 # the same five queries (lines, windows, policies, closes, claims) whatever its size.
 
-LineKey = tuple[Tenant, str, Terms]
+LineKey = tuple[LineTenant, str, Terms]
 # A portfolio page reads its lines as one batch; the CSV reads batches of this size.
 PORTFOLIO_BATCH = 500
 
 
 class OutageRow(NamedTuple):
     """A stored window as the portfolio reads it: the columns, not an ORM object (which
-    costs more to build than the line's arithmetic)."""
+    costs more to build than the line's arithmetic), in `_PORTFOLIO_WINDOW_COLUMNS`'
+    order, so a row read becomes one without being taken apart."""
 
+    tenant_id: str
+    service_id: str
     id: int | None
     kind: str
     start_micros: int
@@ -705,18 +883,26 @@ _PORTFOLIO_WINDOW_COLUMNS = (
 
 
 def portfolio_batches(
-    session: Session, month: str, now: datetime, after: tuple[str, str] | None, size: int
-) -> Iterator[list[PortfolioLine]]:
-    """The month's lines after `after`, in (tenant, service) order, `size` at a time."""
+    session: Session,
+    month: str,
+    now: datetime,
+    after: tuple[str, str] | None,
+    size: int,
+    *,
+    with_incidents: bool = True,
+) -> Iterator[list[Plain]]:
+    """The month's lines after `after`, in (tenant, service) order, `size` at a time,
+    as plain data (`PortfolioLine`'s fields; see `line_fields` for `with_incidents`)."""
     policies: dict[str, Policy] = {}
+    measures: dict[tuple[str, str], LineRules] = {}
     batch: list[LineKey] = []
     for key in in_force_lines(session, month, after, batch=size):
         batch.append(key)
         if len(batch) == size:
-            yield batch_lines(session, month, now, batch, policies)
+            yield batch_lines(session, month, now, batch, policies, measures, with_incidents)
             batch = []
     if batch:
-        yield batch_lines(session, month, now, batch, policies)
+        yield batch_lines(session, month, now, batch, policies, measures, with_incidents)
 
 
 def batch_lines(
@@ -725,44 +911,47 @@ def batch_lines(
     now: datetime,
     keys: Sequence[LineKey],
     policies: dict[str, Policy],
-) -> list[PortfolioLine]:
+    measures: dict[tuple[str, str], LineRules] | None = None,
+    with_incidents: bool = True,
+) -> list[Plain]:
     """The lines of `keys` (consecutive in (tenant, service) order): their policies,
     windows, closes and claims each read with one query, then each line computed.
-    `policies` caches the policies read so far."""
+    `policies` caches the policies read so far, `measures` the `line_rules` of each
+    policy and zone (a request's lines share a handful)."""
+    measures = {} if measures is None else measures
     _read_policies(session, {terms.policy_id for _, _, terms in keys}, policies)
     first, last = keys[0][0].id, keys[-1][0].id
-    periods = {
-        (tenant.id, service_id): month_period(
-            month, policies[terms.policy_id].zone_for(tenant.timezone)
-        )
-        for tenant, service_id, terms in keys
-    }
-    reaches = {
-        (tenant.id, service_id): reach(periods[(tenant.id, service_id)], policies[terms.policy_id])
-        for tenant, service_id, terms in keys
-    }
+    rules_of: list[LineRules] = []
+    for tenant, _, terms in keys:
+        policy = policies[terms.policy_id]
+        zone = policy.zone_for(tenant.timezone)
+        rules = measures.get((policy.id, zone))
+        if rules is None:
+            rules = measures[(policy.id, zone)] = line_rules(policy, month, zone, now)
+        rules_of.append(rules)
+    reaches = {rules.within for rules in rules_of}
     windows = _windows_between(
         session,
         first,
         last,
-        min(each.after for each in reaches.values()),
-        max(each.before for each in reaches.values()),
+        min(each.after for each in reaches),
+        max(each.before for each in reaches),
     )
     closes = _closes_between(session, month, first, last)
     claims = _claims_between(session, month, first, last)
     lines = []
-    for tenant, service_id, terms in keys:
+    for (tenant, service_id, terms), rules in zip(keys, rules_of, strict=True):
         policy = policies[terms.policy_id]
-        key = (tenant.id, service_id)
         # The windows `windows_near` would read for this line, out of the batch's wider read.
-        near = [row for row in windows.get(key, ()) if reaches[key].holds(row)]
-        given = LineInput(
-            tenant, service_id, terms, policy, month, now, minor_units(tenant.currency)
-        )
-        live = _line(given, periods[key], near)
+        near = rules.within.among(windows.get((tenant.id, service_id), ()))
+        given = LineInput(tenant, service_id, terms, policy, month, now, _minor(tenant.currency))
+        live = line_fields(given, rules, rules.rules.period, near, with_incidents=with_incidents)
         claim = claims.get((tenant.id, service_id))
-        lines.append(portfolio_line(tenant, month, live, closes.get(tenant.id), claim, now))
+        lines.append(plain_portfolio_line(tenant, month, live, closes.get(tenant.id), claim, now))
     return lines
+
+
+_minor = functools.lru_cache(maxsize=64)(minor_units)  # an ISO 4217 lookup per line
 
 
 def _read_policies(session: Session, ids: set[str], known: dict[str, Policy]) -> None:
@@ -804,10 +993,12 @@ def _windows_between(
     )
     # Fetched at once: fetching row by row costs more than the rows' own reading.
     rows = session.connection().execute(query).all()
-    return {
-        key: [OutageRow._make(row[2:]) for row in group]
-        for key, group in groupby(rows, key=lambda row: (row[0], row[1]))
-    }
+    return {key: list(map(_outage_row, group)) for key, group in groupby(rows, key=_line_of_row)}
+
+
+_line_of_row = itemgetter(0, 1)  # (tenant id, service id) of a row read by `_windows_between`
+# `OutageRow._make` without its length check, called from C: one per window read.
+_outage_row = functools.partial(tuple.__new__, OutageRow)
 
 
 def _closes_between(
@@ -843,13 +1034,16 @@ def portfolio_lines(
     where: LineFilter,
     after: tuple[str, str] | None = None,
     batch: int | None = None,
-) -> Iterator[PortfolioLine]:
+    *,
+    with_incidents: bool = True,
+) -> Iterator[Plain]:
     """The month's lines that the filter admits, in (tenant, service) order, computed
     `batch` (default PORTFOLIO_BATCH) at a time, so memory stays flat however many
-    tenants there are."""
+    tenants there are; see `line_fields` for `with_incidents`."""
     size = PORTFOLIO_BATCH if batch is None else batch
-    for lines in portfolio_batches(session, month, now, after, size):
-        yield from (line for line in lines if where.admits(line))
+    lines_of = portfolio_batches(session, month, now, after, size, with_incidents=with_incidents)
+    for lines in lines_of:
+        yield from (lines if where.admits_all else filter(where.admits, lines))
 
 
 def portfolio_page(
@@ -859,10 +1053,10 @@ def portfolio_page(
     where: LineFilter,
     after: tuple[str, str] | None,
     limit: int,
-) -> tuple[Sequence[PortfolioLine], bool]:
+) -> tuple[Sequence[Plain], bool]:
     """One full page of admitted lines (filters never make a page short), and whether
     more follow. Without a filter that is one batch of `limit + 1` lines."""
-    items: list[PortfolioLine] = []
+    items: list[Plain] = []
     for line in portfolio_lines(session, month, now, where, after, batch=limit + 1):
         items.append(line)
         if len(items) > limit:

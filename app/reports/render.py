@@ -7,9 +7,10 @@ representations can never disagree.
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from app.reports.schemas import PortfolioLine, ServiceLine, TenantReport
+from app.reports.schemas import TenantReport
 
 CSV_COLUMNS = (
     "tenant_id",
@@ -71,11 +72,12 @@ def report_csv(report: TenantReport, tenant_name: str) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for line in report.services:
-        writer.writerow(_row(report.tenant_id, tenant_name, report.month, report.currency, line))
+        fields = line.model_dump()
+        writer.writerow(_row(report.tenant_id, tenant_name, report.month, report.currency, fields))
     return out.getvalue()
 
 
-def portfolio_csv(lines: Iterable[PortfolioLine], rows_per_chunk: int = 500) -> Iterator[str]:
+def portfolio_csv(lines: Iterable[Mapping[str, Any]], rows_per_chunk: int = 500) -> Iterator[str]:
     """Every line of the month, one row each, with the tenant report's columns, as
     chunks of text to stream: the header, then `rows_per_chunk` rows at a time, so only
     one chunk is ever held, however many lines the month has."""
@@ -83,7 +85,9 @@ def portfolio_csv(lines: Iterable[PortfolioLine], rows_per_chunk: int = 500) -> 
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for count, line in enumerate(lines, start=1):
-        writer.writerow(_row(line.tenant_id, line.tenant_name, line.month, line.currency, line))
+        writer.writerow(
+            _row(line["tenant_id"], line["tenant_name"], line["month"], line["currency"], line)
+        )
         if count % rows_per_chunk == 0:
             yield _taken(out)
     yield _taken(out)
@@ -98,36 +102,37 @@ def _taken(out: io.StringIO) -> str:
 
 
 def _row(
-    tenant_id: str, tenant_name: str, month: str, currency: str, line: ServiceLine
+    tenant_id: str, tenant_name: str, month: str, currency: str, line: Mapping[str, Any]
 ) -> list[str]:
+    """The CSV row of a line's fields (`ServiceLine`'s, as plain data)."""
     incident_ids = " ".join(
-        incident.external_id for incident in line.incidents if incident.external_id
+        incident["external_id"] for incident in line["incidents"] if incident["external_id"]
     )
-    adjusted = line.adjustment
+    adjusted = line["adjustment"] or {}
     return [
         tenant_id,
         text_cell(tenant_name),
         month,
-        line.service_id,
-        line.policy_id,
-        line.period_minutes,
-        line.downtime_minutes,
-        line.availability_percent,
-        line.target_percent,
-        _cell(line.met),
-        _cell(line.credit_percent),
-        _cell(line.credit_days),
-        line.credit_amount,
+        line["service_id"],
+        line["policy_id"],
+        line["period_minutes"],
+        line["downtime_minutes"],
+        line["availability_percent"],
+        line["target_percent"],
+        _cell(line["met"]),
+        _cell(line["credit_percent"]),
+        _cell(line["credit_days"]),
+        line["credit_amount"],
         currency,
-        line.claim_deadline,
-        _cell(line.claim_open),
-        _cell(line.provisional),
+        line["claim_deadline"],
+        _cell(line["claim_open"]),
+        _cell(line["provisional"]),
         text_cell(incident_ids),
-        line.monthly_fee,
-        _cell(line.closed),
-        _cell(None if adjusted is None else adjusted.downtime_minutes),
-        _cell(None if adjusted is None else adjusted.availability_percent),
-        _cell(None if adjusted is None else adjusted.credit_amount),
-        _cell(None if adjusted is None else adjusted.credit_delta),
-        _cell(line.claim_status),
+        line["monthly_fee"],
+        _cell(line["closed"]),
+        _cell(adjusted.get("downtime_minutes")),
+        _cell(adjusted.get("availability_percent")),
+        _cell(adjusted.get("credit_amount")),
+        _cell(adjusted.get("credit_delta")),
+        _cell(line["claim_status"]),
     ]

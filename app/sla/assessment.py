@@ -1,6 +1,7 @@
 """A service's month: downtime, availability, error budget, credit and claim."""
 
 import functools
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from typing import Literal
 
 from app.sla.credits import Credit, claim_deadline, claim_is_open, credit_for
 from app.sla.periods import MICROS_PER_MINUTE, Period, month_period, to_micros
-from app.sla.policies import Policy
+from app.sla.policies import Policy, Tier
 from app.sla.windows import (
     FULL,
     Span,
@@ -21,6 +22,7 @@ from app.sla.windows import (
     merge_cut_and_keep,
     merge_windows,
     span_end,
+    span_start,
     weighted_length,
 )
 
@@ -242,19 +244,39 @@ def counted_minutes(
 
     Overlapping windows each show the shared time, so these may sum past the downtime.
     """
-    starts = [span[0] for span in downtime.counted]
-    minutes: list[Fraction] = []
-    for window in windows:
-        if window.kind == "maintenance":
-            minutes.append(Fraction(0))
+    spans = [w.span(now_micros) for w in windows if w.kind != "maintenance"]
+    return [
+        _minutes(Fraction(micros))
+        for micros in counted_micros(map(_kind, windows), spans, downtime.counted)
+    ]
+
+
+def counted_micros(
+    kinds: Iterable[str], outages: Sequence[Span], counted: Sequence[Span]
+) -> list[int | Fraction]:
+    """`counted_minutes` in microseconds, from the windows' kinds in input order and the
+    outage windows' spans in the same order (maintenance has none): what each window's
+    span covers of the `counted` timeline, weighed by its impact; 0 for maintenance.
+
+    A full outage's share is a plain int: no Fraction is made for the usual window.
+    """
+    starts = list(map(span_start, counted))
+    spans = iter(outages)
+    micros: list[int | Fraction] = []
+    for kind in kinds:
+        if kind == "maintenance":
+            micros.append(0)
             continue
-        start, end, impact = window.span(now_micros)
-        covered = covered_length(start, end, downtime.counted, starts)
-        if impact is FULL:  # the usual window: one Fraction, not three
-            minutes.append(Fraction(covered, MICROS_PER_MINUTE))
+        start, end, impact = next(spans)
+        # Usually the window lies within one span of the timeline (the one starting at
+        # or before it): all of it counts, without walking the timeline.
+        index = bisect_right(starts, start) - 1
+        if index >= 0 and end <= counted[index][1]:
+            covered = end - start if end > start else 0
         else:
-            minutes.append(covered * impact / MICROS_PER_MINUTE)
-    return minutes
+            covered = covered_length(start, end, counted, starts)
+        micros.append(covered if impact is FULL else covered * impact)
+    return micros
 
 
 def availability_percent(period_minutes: Fraction, downtime_minutes: Fraction) -> Fraction:
@@ -301,8 +323,99 @@ class ServiceAssessment:
     claim_deadline: date
     claim_open: bool
     provisional: bool
-    # One entry per input window, in input order (0 for maintenance windows).
-    counted_minutes: list[Fraction]
+    # One entry per input window, in input order (0 for maintenance windows): what it
+    # counts for in microseconds, an int for a full outage (see `counted_micros`).
+    counted_micros: list[int | Fraction]
+
+    @property
+    def counted_minutes(self) -> list[Fraction]:
+        """`counted_micros` in minutes."""
+        return [_minutes(Fraction(micros)) for micros in self.counted_micros]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MonthRules:
+    """What assessing a service's month under a policy takes besides its windows and
+    fee, worked out once for all the services measured alike (a report's or a
+    portfolio's lines share a handful): the period, the claim deadline and whether it
+    is still open at `now`, the error budget allowed, the target and the tiers as
+    integer ratios, and the credits already worked out (a credit depends only on the
+    tier, the fee and the currency's minor unit)."""
+
+    policy: Policy
+    period: Period
+    now: datetime
+    now_micros: int
+    claim_deadline: date
+    claim_open: bool
+    # `now` is at or after the period's end (a line is provisional until then).
+    ended: bool
+    allowed_minutes: Fraction
+    # The target percent as (numerator, denominator).
+    target: tuple[int, int]
+    # The tiers by threshold, lowest first, as (numerator, denominator, tier).
+    tiers: tuple[tuple[int, int, Tier], ...]
+    credits: dict[tuple[int, Decimal, int], Credit]
+
+    def met(self, availability: Fraction) -> bool:
+        """`availability >= target`, in ints (Fraction against Decimal is Python code)."""
+        numerator, denominator = self.target
+        return availability.numerator * denominator >= numerator * availability.denominator
+
+    def credit(self, availability: Fraction, monthly_fee: Decimal, minor_units: int) -> Credit:
+        """`credit_for`, the tier found in ints and each credit worked out once."""
+        tier_index = len(self.tiers)
+        for index, (numerator, denominator, _) in enumerate(self.tiers):
+            if availability.numerator * denominator < numerator * availability.denominator:
+                tier_index = index
+                break
+        key = (tier_index, monthly_fee, minor_units)
+        credit = self.credits.get(key)
+        if credit is None:
+            credit = credit_for(
+                self.policy,
+                availability,
+                monthly_fee,
+                self.period.calendar_days,
+                minor_units,
+            )
+            self.credits[key] = credit
+        return credit
+
+    def error_budget(self, downtime_minutes: Fraction) -> "ErrorBudget":
+        """`error_budget` with the allowed minutes worked out once."""
+        allowed = self.allowed_minutes
+        a, b = allowed.numerator, allowed.denominator
+        c, d = downtime_minutes.numerator, downtime_minutes.denominator
+        return ErrorBudget(
+            allowed_minutes=allowed,
+            used_minutes=downtime_minutes,
+            remaining_minutes=Fraction(a * d - c * b, b * d),
+            used_percent=Fraction(100 * c * b, d * a) if a else None,
+        )
+
+
+def month_rules(policy: Policy, month: str, tenant_timezone: str, now: datetime) -> MonthRules:
+    period = month_period(month, policy.zone_for(tenant_timezone))
+    target = Fraction(policy.target_percent)
+    ordered = sorted(policy.tiers, key=lambda tier: tier.below_percent)
+    thresholds = [Fraction(tier.below_percent) for tier in ordered]
+    return MonthRules(
+        policy=policy,
+        period=period,
+        now=now,
+        now_micros=to_micros(now),
+        claim_deadline=claim_deadline(period, policy.claim_window),
+        claim_open=claim_is_open(period, policy.claim_window, now),
+        ended=not now < period.end,
+        allowed_minutes=error_budget(period.minutes, _NONE, policy.target_percent).allowed_minutes,
+        target=(target.numerator, target.denominator),
+        tiers=tuple(
+            (threshold.numerator, threshold.denominator, tier)
+            for threshold, tier in zip(thresholds, ordered, strict=True)
+        ),
+        credits={},
+    )
 
 
 def assess_service(
@@ -315,9 +428,33 @@ def assess_service(
     minor_units: int,
     now: datetime,
 ) -> ServiceAssessment:
-    period = month_period(month, policy.zone_for(tenant_timezone))
-    now_micros = to_micros(now)
-    split = split_windows(windows, period, now_micros)
+    rules = month_rules(policy, month, tenant_timezone, now)
+    split = split_windows(windows, rules.period, rules.now_micros)
+    return _assessed(rules, split, map(_kind, windows), monthly_fee, minor_units)
+
+
+def assess_rows(
+    rules: MonthRules,
+    rows: Sequence[OutageRow],
+    seats: int | None,
+    monthly_fee: Decimal,
+    minor_units: int,
+) -> ServiceAssessment:
+    """`assess_service` of the rows' windows (`window_from_row` of each, with `seats`),
+    read straight from the rows, under `rules` worked out once for many services."""
+    split = split_rows(rows, seats, rules.period, rules.now_micros)
+    return _assessed(rules, split, (row[2] for row in rows), monthly_fee, minor_units)
+
+
+def _assessed(
+    rules: MonthRules,
+    split: SplitWindows,
+    kinds: Iterable[str],
+    monthly_fee: Decimal,
+    minor_units: int,
+) -> ServiceAssessment:
+    """The month of the windows `split`, whose kinds in input order are `kinds`."""
+    policy, period = rules.policy, rules.period
     downtime = measure_downtime(
         split.outages,
         split.maintenance,
@@ -331,11 +468,11 @@ def assess_service(
         downtime_minutes=downtime.minutes,
         excluded_minutes=downtime.excluded_minutes,
         availability_percent=availability,
-        met=availability >= policy.target_percent,
-        credit=credit_for(policy, availability, monthly_fee, period.calendar_days, minor_units),
-        error_budget=error_budget(period.minutes, downtime.minutes, policy.target_percent),
-        claim_deadline=claim_deadline(period, policy.claim_window),
-        claim_open=claim_is_open(period, policy.claim_window, now),
-        provisional=now < period.end or split.ongoing,
-        counted_minutes=counted_minutes(windows, downtime, now_micros),
+        met=rules.met(availability),
+        credit=rules.credit(availability, monthly_fee, minor_units),
+        error_budget=rules.error_budget(downtime.minutes),
+        claim_deadline=rules.claim_deadline,
+        claim_open=rules.claim_open,
+        provisional=not rules.ended or split.ongoing,
+        counted_micros=counted_micros(kinds, split.outages, downtime.counted),
     )
