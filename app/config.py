@@ -72,12 +72,11 @@ class Settings(BaseSettings):
     # process (docs/reports.md); 0 computes every report afresh.
     report_cache_size: int = Field(default=1024, ge=0)
 
-    # Once started, move every object then alive out of the garbage collector's sight
-    # (gc.freeze): a full collection then scans only what requests made since, instead
-    # of the whole framework, which paused the server for about 100 ms every few
-    # thousand requests. `python -m app.serve` turns it on; tests, which start many
-    # apps in one process, leave it off.
-    freeze_heap_on_start: bool = False
+    # Once the first app of the process has started, move every object then alive out
+    # of the garbage collector's sight (gc.freeze): a full collection then scans only
+    # what requests made since, instead of the whole framework, which paused the server
+    # for about 100 ms every few thousand requests (docs/operations.md).
+    freeze_heap_on_start: bool = True
 
     # Operations (docs/operations.md): how long /readyz waits for the database; how long
     # a stopping server lets requests in flight finish; whether /metrics is served.

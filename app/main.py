@@ -1,5 +1,6 @@
 """The application: routers, the problem+json handlers, and migrations at start-up."""
 
+import functools
 import gc
 import re
 from collections.abc import AsyncIterator, Mapping
@@ -72,6 +73,16 @@ TAGS = [
 ]
 
 
+@functools.cache
+def _freeze_start_up() -> None:
+    """Keep what start-up built (modules, the app, its routes and schemas: objects that
+    live as long as the process) out of the cyclic garbage collector's sight, once per
+    process (docs/operations.md). Garbage is collected first, so nothing unreachable is
+    kept for good."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -93,8 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if worker is not None:
             worker.start()
         if settings.freeze_heap_on_start:
-            gc.collect()
-            gc.freeze()
+            _freeze_start_up()
         yield
         if worker is not None:
             worker.stop()
@@ -284,7 +294,3 @@ async def _unexpected_error(_request: Request, _error: Exception) -> JSONRespons
 
 
 app = create_app()
-# What the imports built lives as long as the process: kept out of the collector's way, a
-# full collection no longer walks it all again. A request that builds many objects (a
-# portfolio page: thousands of lines) set off several, and spent a third of its time there.
-gc.freeze()

@@ -104,7 +104,6 @@ def main(argv: list[str] | None = None) -> None:
     log = logging.getLogger("app.serve")
     key, source = admin_key()
     os.environ["SLA_ADMIN_KEY"] = key
-    os.environ.setdefault("SLA_FREEZE_HEAP_ON_START", "true")
     migrate_database()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))

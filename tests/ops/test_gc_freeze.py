@@ -1,6 +1,6 @@
-"""`SLA_FREEZE_HEAP_ON_START`: once started, the app's objects are frozen out of the
-garbage collector's passes (docs/operations.md, "Garbage collection pauses"). Each case
-runs in a fresh interpreter, since a freeze lasts as long as its process."""
+"""`SLA_FREEZE_HEAP_ON_START` (on by default): once started, the app's objects are frozen
+out of the garbage collector's passes (docs/operations.md, "Garbage collection pauses").
+Each case runs in a fresh interpreter, since a freeze lasts as long as its process."""
 
 import subprocess
 import sys
