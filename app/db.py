@@ -122,6 +122,19 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """`read_session`'s one snapshot on a bare connection, for a read that may need no
+    ORM session at all (building and closing one costs more than a statement); a
+    `Session(bind=connection)` reads on in the same snapshot."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection = connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        yield connection
+
+
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction holds the write lock from its first statement."""
     with Session(engine) as session:

@@ -223,7 +223,9 @@ def tenant_windows(
     return found
 
 
-def computed_report(session: Session, tenant: Tenant, month: str, now: datetime) -> TenantReport:
+def computed_report(
+    session: Session, tenant: LineTenant, month: str, now: datetime
+) -> TenantReport:
     """The tenant's month computed now, with the terms in force in it; never frozen."""
     in_force = terms_in_force_of_tenant(session, tenant.id, month)
     policies = _policies(session, [terms.policy_id for _, terms in in_force])
@@ -564,7 +566,7 @@ _CLAIMS_OF_MONTH = (
 )
 
 
-def tenant_report(session: Session, tenant: Tenant, month: str, now: datetime) -> TenantReport:
+def tenant_report(session: Session, tenant: LineTenant, month: str, now: datetime) -> TenantReport:
     """The report as finance reads it: computed, or frozen if the month is closed (with
     what has changed since), and each line's claim."""
     live = computed_report(session, tenant, month, now)

@@ -16,9 +16,9 @@ from fastapi import Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import Session
 
-from app.models import Outage, Tenant
+from app.models import Outage
 from app.policies.service import find_policy
-from app.reports.build import tenant_report, window_of, windows_near
+from app.reports.build import LineTenant, tenant_report, window_of, windows_near
 from app.reports.schemas import ServiceLine, TenantReport
 from app.reports.svg import (
     GUTTER,
@@ -95,7 +95,7 @@ def previous_months(month: str, count: int) -> list[str]:
 
 
 def history(
-    session: Session, tenant: Tenant, report: TenantReport, now: datetime
+    session: Session, tenant: LineTenant, report: TenantReport, now: datetime
 ) -> dict[str, list[MonthPoint]]:
     """Per service of the report: its availability in each of the last twelve months,
     read from `tenant_report` of that month (the month itself from `report`)."""
@@ -124,7 +124,12 @@ def history(
 
 
 def _windows_to_draw(
-    session: Session, tenant: Tenant, line: ServiceLine, policy: Policy, period: Period, month: str
+    session: Session,
+    tenant: LineTenant,
+    line: ServiceLine,
+    policy: Policy,
+    period: Period,
+    month: str,
 ) -> list[tuple[Outage, Window]]:
     """The windows the report's line was computed from, read the way the report reads them
     (within the minimum run beyond the period's edges, seats of the month's terms)."""
@@ -142,7 +147,7 @@ def _label(outage: Outage) -> str:
 
 def service_page(
     session: Session,
-    tenant: Tenant,
+    tenant: LineTenant,
     line: ServiceLine,
     month: str,
     now: datetime,
@@ -204,7 +209,7 @@ def _month_name(month: str) -> str:
     return date(year, number, 1).strftime("%B %Y")
 
 
-def report_page(session: Session, tenant: Tenant, report: TenantReport, now: datetime) -> str:
+def report_page(session: Session, tenant: LineTenant, report: TenantReport, now: datetime) -> str:
     """The report as one HTML page: per service the month drawn to scale, the figures,
     the incidents and a twelve-month sparkline."""
     points = history(session, tenant, report, now)
@@ -240,7 +245,7 @@ def report_pdf(html: str) -> bytes:
 
 
 def page_response(
-    session: Session, tenant: Tenant, report: TenantReport, now: datetime, format: PageFormat
+    session: Session, tenant: LineTenant, report: TenantReport, now: datetime, format: PageFormat
 ) -> Response:
     html = report_page(session, tenant, report, now)
     if format == "pdf":

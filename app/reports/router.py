@@ -1,5 +1,4 @@
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -11,23 +10,21 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
-from app.db import read_session
+from app.db import read_connection
 from app.deps import (
     ApiToken,
     Now,
     PortfolioReader,
     ReadSession,
     TenantId,
-    TenantRead,
     VisibleTenant,
     tenant_read,
 )
 from app.errors import invalid, problem_responses
 from app.metrics import timed_report_build
-from app.models import Tenant
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from app.reports import build
-from app.reports.build import LineFilter, portfolio_lines, portfolio_page, tenant_report
+from app.reports.build import LineFilter, LineTenant, portfolio_lines, portfolio_page, tenant_report
 from app.reports.cache import ReportCache
 from app.reports.pages import page_response
 from app.reports.render import portfolio_csv, report_csv
@@ -126,32 +123,27 @@ class _ReportRequest:
 
 
 def _tenant_report_answer(state: State, asked: _ReportRequest) -> Response:
-    with contextmanager(read_session)(state.engine) as session:
-        read = tenant_read(state, session, asked.token, asked.tenant_id, asked.now)
+    with read_connection(state.engine) as connection:
+        read = tenant_read(state, connection, asked.token, asked.tenant_id, asked.now)
+        tenant, month, now = read.tenant, asked.month, asked.now
         if asked.format != "json":
-            return _rendering(session, read.tenant, asked.month, asked.now, asked.format)
-        body = _report_json(state.report_cache, session, read, asked.month, asked.now)
+            with Session(bind=connection) as session:
+                return _rendering(session, tenant, month, now, asked.format)
+        cache: ReportCache = state.report_cache
+        now_micros = to_micros(now)
+        body = cache.body(tenant.id, checked_month(month), read.revision, now_micros)
+        if body is None:
+            # Computed in the snapshot the revision was read in.
+            with Session(bind=connection) as session, timed_report_build("tenant"):
+                report = tenant_report(session, tenant, month, now)
+            # Written by pydantic straight to JSON bytes: FastAPI would validate the
+            # model against `response_model` again and dump it to a dict for json.dumps.
+            body = cache.keep(tenant.id, month, read.revision, report, now_micros)
         return Response(body, media_type=_MEDIA_TYPES["json"])
 
 
-def _report_json(
-    cache: ReportCache, session: Session, read: TenantRead, month: str, now: datetime
-) -> bytes:
-    """The report's JSON, from the cache while the tenant's revision (read first, in the
-    report's snapshot) and the clock say it still reads the same."""
-    tenant, now_micros = read.tenant, to_micros(now)
-    body = cache.body(tenant.id, checked_month(month), read.revision, now_micros)
-    if body is None:
-        with timed_report_build("tenant"):
-            report = tenant_report(session, tenant, month, now)
-        # Written by pydantic straight to JSON bytes: FastAPI would validate the model
-        # against `response_model` again and dump it to a dict for json.dumps.
-        body = cache.keep(tenant.id, month, read.revision, report, now_micros)
-    return body
-
-
 def _rendering(
-    session: Session, tenant: Tenant, month: str, now: datetime, chosen: Rendering
+    session: Session, tenant: LineTenant, month: str, now: datetime, chosen: Rendering
 ) -> Response:
     with timed_report_build("tenant"):
         report = tenant_report(session, tenant, checked_month(month), now)
