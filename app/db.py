@@ -123,16 +123,28 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def read_connection(engine: Engine) -> Iterator[Connection]:
-    """`read_session`'s one snapshot on a bare connection, for a read that may need no
-    ORM session at all (building and closing one costs more than a statement); a
-    `Session(bind=connection)` reads on in the same snapshot."""
+def lookup_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for a read that is usually one statement. On PostgreSQL it runs
+    outside any transaction, each statement reading the newest committed state (`BEGIN`
+    and `ROLLBACK` would be two more round trips than the statement itself); SQLite's
+    `BEGIN` is no round trip, so there it is `read_session`'s snapshot from the first
+    statement. `snapshot_begins` turns it into that snapshot when more must be read."""
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
-            connection = connection.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
+            connection.execution_options(isolation_level="AUTOCOMMIT")
         yield connection
+
+
+def snapshot_begins(connection: Connection) -> bool:
+    """Begin `read_session`'s snapshot on a `lookup_connection` (a `Session(bind=...)`
+    then reads in it). True when it begins only now, after the statements read so far
+    (PostgreSQL): read again what must agree with the rest."""
+    if connection.dialect.name != "postgresql":
+        return False
+    # Ends SQLAlchemy's own record of a transaction; none was begun on the server.
+    connection.rollback()
+    connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    return True
 
 
 def write_session(engine: Engine) -> Iterator[Session]:

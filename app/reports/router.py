@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
-from app.db import read_connection
+from app.db import lookup_connection, snapshot_begins
 from app.deps import (
     ApiToken,
     Now,
@@ -123,22 +123,25 @@ class _ReportRequest:
 
 
 def _tenant_report_answer(state: State, asked: _ReportRequest) -> Response:
-    with read_connection(state.engine) as connection:
+    with lookup_connection(state.engine) as connection:
         read = tenant_read(state, connection, asked.token, asked.tenant_id, asked.now)
-        tenant, month, now = read.tenant, asked.month, asked.now
-        if asked.format != "json":
-            with Session(bind=connection) as session:
-                return _rendering(session, tenant, month, now, asked.format)
         cache: ReportCache = state.report_cache
-        now_micros = to_micros(now)
-        body = cache.body(tenant.id, checked_month(month), read.revision, now_micros)
-        if body is None:
-            # Computed in the snapshot the revision was read in.
-            with Session(bind=connection) as session, timed_report_build("tenant"):
-                report = tenant_report(session, tenant, month, now)
-            # Written by pydantic straight to JSON bytes: FastAPI would validate the
-            # model against `response_model` again and dump it to a dict for json.dumps.
-            body = cache.keep(tenant.id, month, read.revision, report, now_micros)
+        month, now, now_micros = asked.month, asked.now, to_micros(asked.now)
+        if asked.format == "json":
+            body = cache.body(read.tenant.id, checked_month(month), read.revision, now_micros)
+            if body is not None:
+                return Response(body, media_type=_MEDIA_TYPES["json"])
+        if snapshot_begins(connection):
+            # The report is computed in the snapshot its revision is read in.
+            read = tenant_read(state, connection, asked.token, asked.tenant_id, now)
+        with Session(bind=connection) as session:
+            if asked.format != "json":
+                return _rendering(session, read.tenant, month, now, asked.format)
+            with timed_report_build("tenant"):
+                report = tenant_report(session, read.tenant, month, now)
+        # Written by pydantic straight to JSON bytes: FastAPI would validate the model
+        # against `response_model` again and dump it to a dict for json.dumps.
+        body = cache.keep(read.tenant.id, month, read.revision, report, now_micros)
         return Response(body, media_type=_MEDIA_TYPES["json"])
 
 
