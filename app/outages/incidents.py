@@ -90,10 +90,10 @@ def store_windows(
             singles.append(index)
         else:
             incidents.setdefault(row.external_id, []).append(index)
-    stored = _stored_incidents(session, tenant_id, source, list(incidents))
+    stored = stored_incidents(session, tenant_id, source, list(incidents))
     for external_id, indices in incidents.items():
         _plan_incident(plan, rows, indices, stored.get(external_id, []))
-    _plan_singles(plan, rows, singles, _stored_singles(session, tenant_id, source, rows, singles))
+    _plan_singles(plan, rows, singles, stored_singles(session, tenant_id, source, rows, singles))
     return _apply(session, tenant_id, source, plan, len(rows), change, import_id, echo)
 
 
@@ -223,9 +223,10 @@ def _stored_windows(
         yield StoredWindow(record[0], WindowRow._make(record[1:9]), record[9], record[10])
 
 
-def _stored_incidents(
+def stored_incidents(
     session: Session, tenant_id: str, source: str, external_ids: list[str]
 ) -> dict[str, list[StoredWindow]]:
+    """The tenant's stored windows from `source` of each of these incidents."""
     found: dict[str, list[StoredWindow]] = {}
     for chunk in _chunks(sorted(external_ids)):
         for window in _stored_windows(session, "external_id", chunk, tenant_id, source):
@@ -234,9 +235,11 @@ def _stored_incidents(
     return found
 
 
-def _stored_singles(
+def stored_singles(
     session: Session, tenant_id: str, source: str, rows: Sequence[WindowRow], singles: list[int]
 ) -> list[StoredWindow]:
+    """The tenant's stored windows from `source` without an external_id that start when
+    one of `rows[i]` (i in `singles`) does: the only ones that can be the same window."""
     starts = sorted({rows[index].start_micros for index in singles})
     found: list[StoredWindow] = []
     for chunk in _chunks(starts):
@@ -300,6 +303,26 @@ def _insert_outages(session: Session, values: list[tuple[Any, ...]]) -> None:
         f"VALUES ({', '.join([mark] * len(_INSERTED_COLUMNS))})"
     )
     connection.exec_driver_sql(statement, values)
+
+
+def insert_windows(
+    session: Session,
+    tenant_id: str,
+    source: str,
+    import_id: int | None,
+    rows: Sequence[WindowRow],
+    now: int,
+) -> list[int]:
+    """New windows for `rows`, created and updated `now`, in one statement; their ids."""
+    ids = _new_ids(session, len(rows))
+    _insert_outages(
+        session,
+        [
+            (outage_id, tenant_id, source, import_id, *row, now, now)
+            for outage_id, row in zip(ids, rows, strict=True)
+        ],
+    )
+    return ids
 
 
 def _new_ids(session: Session, count: int) -> list[int]:
@@ -417,18 +440,11 @@ def _apply(
             audit.add(window.id, "update", before, after)
             answer(same, after)
 
-    ids = _new_ids(session, len(plan.inserts)) if plan.inserts else []
-    for new in _batches(list(zip(ids, plan.inserts, strict=True))):
-        _insert_outages(
-            session,
-            [
-                (outage_id, tenant_id, source, import_id, *row, now, now)
-                for outage_id, (row, _) in new
-            ],
-        )
+    for new in _batches(plan.inserts):
+        ids = insert_windows(session, tenant_id, source, import_id, [row for row, _ in new], now)
         # An import's creations are audited once, by the import (see store_windows).
         if import_id is None or echo:
-            for outage_id, (row, same) in new:
+            for outage_id, (row, same) in zip(ids, new, strict=True):
                 after = _snapshot(tenant_id, source, outage_id, row, now, now, import_id)
                 if import_id is None:
                     audit.add(outage_id, "create", None, after)
