@@ -1,5 +1,7 @@
 """The application: routers, the problem+json handlers, and migrations at start-up."""
 
+import functools
+import gc
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -70,6 +72,17 @@ TAGS = [
 ]
 
 
+@functools.cache
+def _freeze_start_up() -> None:
+    """Keep what start-up built (modules, the app, its routes and schemas: objects that
+    live as long as the process) out of the cyclic garbage collector's sight, once per
+    process. Every full collection walked them all: a 100,000-row import, whose rows
+    pass through the young generations, spent an eighth of its time there. Garbage
+    is collected first, so nothing unreachable is kept for good."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -90,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         if worker is not None:
             worker.start()
+        _freeze_start_up()
         yield
         if worker is not None:
             worker.stop()
