@@ -37,8 +37,8 @@ from app.outages.validation import Problems, WindowValidator
 from app.schemas import iso
 from app.sla.periods import from_micros
 
-# Finds the validator for a row's tenant, or says why the row's tenant is not one.
-ValidatorFor = Callable[[str, Loc], "WindowValidator | ProblemItem"]
+# Takes one row's fields as the parser read them.
+AddRow = Callable[[Loc, dict[str, object]], None]
 
 
 class _HashingStream(io.RawIOBase):
@@ -114,7 +114,7 @@ def _import_direct(
         validator = WindowValidator(
             tenant, services_of(session, tenant.id), problems, keep=store.add
         )
-        parsed = _parse(upload, lambda _tenant_id, _loc: validator, problems, False)
+        parsed = _parse(upload, validator.add_fields, problems, False)
         store.flush()
         problems.extend(resent.overlap_problems())
         problems.raise_any()
@@ -142,7 +142,7 @@ def _import_staged(
             problems,
             keep=lambda loc, window: staging.add(tenant.id, loc, window),
         )
-        parsed = _parse(upload, lambda _tenant_id, _loc: validator, problems, False)
+        parsed = _parse(upload, validator.add_fields, problems, False)
         parsed.tenants = {tenant.id: tenant}
         (result,) = _store(session, upload, parsed, staging, problems, dry_run, change)
     return result
@@ -158,6 +158,7 @@ def import_for_tenants(
     with Staging() as staging:
 
         def validator_for(tenant_id: str, loc: Loc) -> WindowValidator | ProblemItem:
+            """The validator for a row's tenant, or why the row's tenant is not one."""
             if tenant_id not in validators:
                 tenant = session.get(Tenant, tenant_id)
                 if tenant is None:
@@ -173,7 +174,15 @@ def import_for_tenants(
                 )
             return validators[tenant_id]
 
-        parsed = _parse(upload, validator_for, problems, True)
+        def add_row(loc: Loc, fields: dict[str, object]) -> None:
+            rest = dict(fields)
+            found = validator_for(str(rest.pop("tenant_id", "")), loc)
+            if isinstance(found, ProblemItem):
+                problems.append(found)
+            else:
+                found.add_fields(loc, rest)
+
+        parsed = _parse(upload, add_row, problems, True)
         # Locked together in id order, so two uploads naming the same tenants in another
         # order queue instead of deadlocking (SQLite's BEGIN IMMEDIATE already queues them).
         session.exec(
@@ -187,24 +196,14 @@ def import_for_tenants(
     return parsed.sha256, parsed.skipped, results
 
 
-def _parse(
-    upload: Upload, validator_for: ValidatorFor, problems: Problems, allow_tenant_id: bool
-) -> _Parsed:
+def _parse(upload: Upload, add_row: AddRow, problems: Problems, allow_tenant_id: bool) -> _Parsed:
     reader = HashingReader(upload.stream)
     options = ImportOptions(service_map=upload.service_map, allow_tenant_id=allow_tenant_id)
     skipped: list[SkippedItem] = []
     for event in parse(upload.format, reader, options):
         # Rows first: nearly every event is one.
         if isinstance(event, ImportedRow):
-            fields, tenant_id = event.fields, ""
-            if "tenant_id" in fields:
-                fields = dict(fields)
-                tenant_id = str(fields.pop("tenant_id"))
-            found = validator_for(tenant_id, event.loc)
-            if isinstance(found, ProblemItem):
-                problems.append(found)
-            else:
-                found.add_fields(event.loc, fields)
+            add_row(event.loc, event.fields)
         elif isinstance(event, Skipped):
             skipped.append(SkippedItem(ref=event.ref, reason=event.reason))
         else:

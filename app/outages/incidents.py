@@ -24,8 +24,10 @@ from app.models import Outage
 from app.outages.validation import WindowRow
 from app.schemas import iso
 
-# Bound on the values of one IN (...) list: SQLite allows 32,766 host parameters.
-_CHUNK = 500
+# Bound on the values of one IN (...) list: SQLite allows 32,766 host parameters,
+# psycopg 65,535. As large as an import's chunk, so each chunk looks its incidents
+# up in one statement.
+_CHUNK = 2_000
 Content = tuple[Any, ...]
 T = TypeVar("T")
 

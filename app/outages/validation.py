@@ -257,25 +257,22 @@ class WindowValidator:
         self.problems = problems if problems is not None else Problems()
         self.windows: list[WindowRow] = []
         self.locs: list[Loc] = []
-        self._keep = keep
+        self._keep = keep if keep is not None else self._keep_in_memory
 
     def add(self, loc: Loc, row: OutageFields) -> None:
         window = _validate_row(loc, row, self.tenant, self.services, self.problems)
         if window is not None:
-            self._kept(loc, window)
-
-    def _kept(self, loc: Loc, window: WindowRow) -> None:
-        if self._keep is not None:
             self._keep(loc, window)
-        else:
-            self.windows.append(window)
-            self.locs.append(loc)
+
+    def _keep_in_memory(self, loc: Loc, window: WindowRow) -> None:
+        self.windows.append(window)
+        self.locs.append(loc)
 
     def add_fields(self, loc: Loc, fields: Mapping[str, object]) -> None:
         """A row from an import file: the fields of `OutageIn`, checked as strictly."""
         window = plain_window(fields, self.services)
         if window is not None:
-            self._kept(loc, window)
+            self._keep(loc, window)
         else:
             self.add_fields_checked(loc, fields)
 

@@ -140,6 +140,8 @@ WINDOW_VALUES = st.one_of(
         ]
     ),
     st.sampled_from(["0", "0.0", "1", "1.0", "0.25", "1.01", "-0.5", 1, 5]),
+    # what a JSON file may put in any field
+    st.sampled_from([["teams"], {"at": "2026-11-03T10:15:30Z"}, 0.5]),
 )
 WINDOW_ROWS = st.dictionaries(st.sampled_from(NAMES), WINDOW_VALUES, max_size=len(NAMES))
 

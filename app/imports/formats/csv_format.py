@@ -216,9 +216,11 @@ def _row(
             )
         ]
     # An empty cell is "not given".
-    fields: dict[str, object] = {
-        name: cell for name, cell in zip(columns, cells, strict=True) if cell
-    }
+    fields: dict[str, object] = (
+        {name: cell for name, cell in zip(columns, cells, strict=True) if cell}
+        if "" in cells
+        else dict(zip(columns, cells, strict=True))
+    )
     errors: list[RowError] = []
     users = fields.get("users_affected")
     if users is not None:
