@@ -212,7 +212,8 @@ def api_import(csv_path: Path, workdir: Path) -> Upload:
             elapsed, cpu = time.perf_counter() - began, running.cpu_seconds() - cpu
         if response.status_code != 201:
             raise RuntimeError(f"the import answered {response.status_code}: {response.text[:500]}")
-        rows = sum(1 for _ in csv_path.open()) - 1
+        with csv_path.open() as lines:
+            rows = sum(1 for _ in lines) - 1  # the header is not a row
         if response.json()["created"] != rows:
             raise RuntimeError(f"created {response.json()['created']} of {rows} rows")
         return Upload(elapsed, cpu, before, running.peak_rss_mib())
