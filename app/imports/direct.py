@@ -46,7 +46,12 @@ class Undecided(Exception):
 
 
 def contradicts(first: WindowRow, second: WindowRow) -> bool:
-    """Whether two windows of one incident contradict each other, in either order."""
+    """Whether two windows of one incident contradict each other, in either order.
+
+    The staged way compares only neighbours in start order; comparing each new window
+    with every earlier one finds a contradiction exactly when that does: if windows A
+    and C overlap and differ, with B between them in start order, B starts before A
+    ends, so B contradicts A, or B equals A and then contradicts C just as A does."""
     if first.service_id != second.service_id or first.kind != second.kind:
         return False
     if second.start_micros < first.start_micros:

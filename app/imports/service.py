@@ -93,6 +93,7 @@ class _Parsed:
 def import_for_tenant(
     session: Session, tenant: Tenant, upload: Upload, dry_run: bool, change: Change
 ) -> ImportResult:
+    """One tenant's upload: streamed into storage, or staged (see the module docstring)."""
     if upload.stream.seekable():
         try:
             with session.begin_nested():
