@@ -27,6 +27,7 @@ refused upload stores nothing either way.
 """
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from sqlmodel import Session
 
@@ -37,6 +38,7 @@ from app.outages.validation import WindowRow, overlap_problem
 
 # Windows compared and stored per chunk.
 CHUNK = 2_000
+_START, _END = attrgetter("start_micros"), attrgetter("end_micros")
 # An incident with more windows in one upload than this is stored the staged way.
 MAX_INCIDENT_WINDOWS = 1_000
 
@@ -73,7 +75,8 @@ class DirectStore:
     ) -> None:
         self._session, self._tenant_id, self._source = session, tenant_id, source
         self._import_id, self._now, self._resent = import_id, now, resent
-        self._pending: list[tuple[Loc, WindowRow]] = []
+        self._windows: list[WindowRow] = []
+        self._locs: list[Loc] = []
         self.rows = self.created = self.duplicates = 0
         # The span every window covers: earliest start, latest end, and whether one
         # is still ongoing (no end).
@@ -82,15 +85,9 @@ class DirectStore:
         self.ongoing = False
 
     def add(self, loc: Loc, window: WindowRow) -> None:
-        self.rows += 1
-        if self.earliest is None or window.start_micros < self.earliest:
-            self.earliest = window.start_micros
-        if window.end_micros is None:
-            self.ongoing = True
-        elif self.latest is None or window.end_micros > self.latest:
-            self.latest = window.end_micros
-        self._pending.append((loc, window))
-        if len(self._pending) >= CHUNK:
+        self._windows.append(window)
+        self._locs.append(loc)
+        if len(self._windows) >= CHUNK:
             self.flush()
 
     def span(self) -> tuple[int, int | None]:
@@ -99,36 +96,50 @@ class DirectStore:
 
     def flush(self) -> None:
         """Store the pending windows (see the module's docstring)."""
-        chunk, self._pending = self._pending, []
-        if not chunk:
+        windows, locs = self._windows, self._locs
+        if not windows:
             return
-        windows = [window for _, window in chunk]
+        self._windows, self._locs = [], []
+        self._count(windows)
         incidents, resent = self._incidents(windows)
         singles = self._singles(windows)
         new: list[WindowRow] = []
-        for loc, window in chunk:
-            if window.external_id is None:
+        for index, window in enumerate(windows):
+            external_id = window.external_id
+            if external_id is None:
                 content = window.content()
                 if content in singles:
                     self.duplicates += 1
                 else:
                     singles.add(content)
                     new.append(window)
-                continue
-            if window.external_id in resent:
-                self._resent.add(self._tenant_id, loc, window)
-                continue
-            incident = incidents.get(window.external_id)
-            if incident is None:
-                incidents[window.external_id] = [window]
-                new.append(window)
-            elif self._one_more(incident, window):
-                new.append(window)
+            elif external_id in resent:
+                self._resent.add(self._tenant_id, locs[index], window)
+            else:
+                incident = incidents.get(external_id)
+                if incident is None:
+                    incidents[external_id] = [window]
+                    new.append(window)
+                elif self._one_more(incident, window):
+                    new.append(window)
         if new:
             insert_windows(
                 self._session, self._tenant_id, self._source, self._import_id, new, self._now
             )
             self.created += len(new)
+
+    def _count(self, windows: list[WindowRow]) -> None:
+        """Count a chunk's windows into `rows` and the span."""
+        self.rows += len(windows)
+        earliest = min(map(_START, windows))
+        ends = list(map(_END, windows))
+        if None in ends:
+            self.ongoing = True
+        latest = max((end for end in ends if end is not None), default=None)
+        if self.earliest is None or earliest < self.earliest:
+            self.earliest = earliest
+        if latest is not None and (self.latest is None or latest > self.latest):
+            self.latest = latest
 
     def _one_more(self, incident: list[WindowRow], window: WindowRow) -> bool:
         """Whether `window` is a new window of an incident this upload stores: False
