@@ -77,8 +77,9 @@ TAGS = [
 def _freeze_start_up() -> None:
     """Keep what start-up built (modules, the app, its routes and schemas: objects that
     live as long as the process) out of the cyclic garbage collector's sight, once per
-    process (docs/operations.md). Garbage is collected first, so nothing unreachable is
-    kept for good."""
+    process (docs/operations.md). Every full collection walked them all: a 100,000-row
+    import, whose rows pass through the young generations, spent an eighth of its time
+    there. Garbage is collected first, so nothing unreachable is kept for good."""
     gc.collect()
     gc.freeze()
 

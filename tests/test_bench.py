@@ -1,12 +1,13 @@
 """The benchmark's correctness check on a tiny input: the core and the NumPy sweep agree,
 from the same rows, on full outages and on the mix of partial, maintenance and short runs."""
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from app.sla.periods import month_period
-from bench import portfolio
+from bench import imports, portfolio
 from bench.availability import (
     FULL_OUTAGES,
     MIX,
@@ -74,3 +75,18 @@ def test_the_portfolio_benchmark_reads_every_line_both_ways(tmp_path: Path) -> N
     assert (result.tenants, result.windows, result.lines) == (4, 200, 20)
     # The raw read: 20 lines' terms (plus the later terms of some) and the 200 windows.
     assert result.raw_rows >= 220
+
+
+def test_the_import_benchmark_stores_every_row_both_ways(tmp_path: Path) -> None:
+    # 200 rows: the run itself checks that the upload created all 200; the raw path
+    # inserts them too, and both take some CPU time.
+    csv_path = tmp_path / "outages.csv"
+    imports.write_csv(csv_path, 200)
+    upload = imports.api_import(csv_path, tmp_path)
+    wall, cpu = imports.raw_insert(csv_path, tmp_path / "raw.db")
+
+    assert upload.seconds > 0 and upload.cpu_seconds > 0
+    assert upload.rss_after >= upload.rss_before > 0
+    assert wall > 0 and cpu > 0
+    with sqlite3.connect(tmp_path / "raw.db") as raw:
+        assert raw.execute("SELECT count(*) FROM outage").fetchone() == (200,)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, bindparam, delete, func, insert, text, update
+from sqlalchemy import Table, delete, func, insert, text, update
 from sqlmodel import Session, SQLModel, col, select
 
 from app.audit.service import Change
@@ -24,8 +24,10 @@ from app.models import Outage
 from app.outages.validation import WindowRow
 from app.schemas import iso
 
-# Bound on the values of one IN (...) list: SQLite allows 32,766 host parameters.
-_CHUNK = 500
+# Bound on the values of one IN (...) list: SQLite allows 32,766 host parameters,
+# psycopg 65,535. As large as an import's chunk, so each chunk looks its incidents
+# up in one statement.
+_CHUNK = 2_000
 Content = tuple[Any, ...]
 T = TypeVar("T")
 
@@ -90,10 +92,10 @@ def store_windows(
             singles.append(index)
         else:
             incidents.setdefault(row.external_id, []).append(index)
-    stored = _stored_incidents(session, tenant_id, source, list(incidents))
+    stored = stored_incidents(session, tenant_id, source, list(incidents))
     for external_id, indices in incidents.items():
         _plan_incident(plan, rows, indices, stored.get(external_id, []))
-    _plan_singles(plan, rows, singles, _stored_singles(session, tenant_id, source, rows, singles))
+    _plan_singles(plan, rows, singles, stored_singles(session, tenant_id, source, rows, singles))
     return _apply(session, tenant_id, source, plan, len(rows), change, import_id, echo)
 
 
@@ -197,35 +199,36 @@ def _table(name: str) -> Table:
 # A stored window's columns, read as plain rows: loading ORM objects costs more than
 # the query. WindowRow's fields are the outage table's column names, in its order.
 _STORED_COLUMNS = ("id", *WindowRow._fields, "created_micros", "import_id")
+# The DB-API's placeholder for each parameter style our drivers use: sqlite3's and psycopg's.
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-def _stored_query(key: str) -> Select[Any]:
-    """A tenant's windows from one source whose `key` is one of a list: built once, the
-    list a parameter expanded at each execution rather than a bound value per item."""
-    outage = _table("outage")
-    query: Select[Any] = select(*(outage.c[name] for name in _STORED_COLUMNS)).where(
-        outage.c.tenant_id == bindparam("tenant_id"),
-        outage.c.source == bindparam("source"),
-        outage.c[key].in_(bindparam("values", expanding=True)),
+def _stored_query(key: str, count: int, mark: str) -> str:
+    """A tenant's windows from one source whose `key` is one of `count` values, in the
+    driver's own SQL: SQLAlchemy's expanding IN spent more building each statement
+    than the database took to answer it. Every column is a plain int or text."""
+    query = (
+        f"SELECT {', '.join(_STORED_COLUMNS)} FROM outage "
+        f"WHERE tenant_id = {mark} AND source = {mark} "
+        f"AND {key} IN ({', '.join([mark] * count)})"
     )
     # A window without an external_id is matched only among those without one.
-    return query.where(outage.c.external_id.is_(None)) if key == "start_micros" else query
-
-
-_STORED_QUERIES = {key: _stored_query(key) for key in ("external_id", "start_micros")}
+    return f"{query} AND external_id IS NULL" if key == "start_micros" else query
 
 
 def _stored_windows(
     session: Session, key: str, values: Sequence[Any], tenant_id: str, source: str
 ) -> Iterator[StoredWindow]:
-    parameters = {"tenant_id": tenant_id, "source": source, "values": list(values)}
-    for record in session.execute(_STORED_QUERIES[key], parameters):
+    connection = session.connection()
+    statement = _stored_query(key, len(values), _PLACEHOLDERS[connection.dialect.paramstyle])
+    for record in connection.exec_driver_sql(statement, (tenant_id, source, *values)):
         yield StoredWindow(record[0], WindowRow._make(record[1:9]), record[9], record[10])
 
 
-def _stored_incidents(
+def stored_incidents(
     session: Session, tenant_id: str, source: str, external_ids: list[str]
 ) -> dict[str, list[StoredWindow]]:
+    """The tenant's stored windows from `source` of each of these incidents."""
     found: dict[str, list[StoredWindow]] = {}
     for chunk in _chunks(sorted(external_ids)):
         for window in _stored_windows(session, "external_id", chunk, tenant_id, source):
@@ -234,9 +237,11 @@ def _stored_incidents(
     return found
 
 
-def _stored_singles(
+def stored_singles(
     session: Session, tenant_id: str, source: str, rows: Sequence[WindowRow], singles: list[int]
 ) -> list[StoredWindow]:
+    """The tenant's stored windows from `source` without an external_id that start when
+    one of `rows[i]` (i in `singles`) does: the only ones that can be the same window."""
     starts = sorted({rows[index].start_micros for index in singles})
     found: list[StoredWindow] = []
     for chunk in _chunks(starts):
@@ -282,8 +287,6 @@ _INSERTED_COLUMNS = (
     "created_micros",
     "updated_micros",
 )
-# The DB-API's placeholder for each parameter style our drivers use: sqlite3's and psycopg's.
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
 def _insert_outages(session: Session, values: list[tuple[Any, ...]]) -> None:
@@ -300,6 +303,26 @@ def _insert_outages(session: Session, values: list[tuple[Any, ...]]) -> None:
         f"VALUES ({', '.join([mark] * len(_INSERTED_COLUMNS))})"
     )
     connection.exec_driver_sql(statement, values)
+
+
+def insert_windows(
+    session: Session,
+    tenant_id: str,
+    source: str,
+    import_id: int | None,
+    rows: Sequence[WindowRow],
+    now: int,
+) -> list[int]:
+    """New windows for `rows`, created and updated `now`, in one statement; their ids."""
+    ids = _new_ids(session, len(rows))
+    _insert_outages(
+        session,
+        [
+            (outage_id, tenant_id, source, import_id, *row, now, now)
+            for outage_id, row in zip(ids, rows, strict=True)
+        ],
+    )
+    return ids
 
 
 def _new_ids(session: Session, count: int) -> list[int]:
@@ -417,18 +440,11 @@ def _apply(
             audit.add(window.id, "update", before, after)
             answer(same, after)
 
-    ids = _new_ids(session, len(plan.inserts)) if plan.inserts else []
-    for new in _batches(list(zip(ids, plan.inserts, strict=True))):
-        _insert_outages(
-            session,
-            [
-                (outage_id, tenant_id, source, import_id, *row, now, now)
-                for outage_id, (row, _) in new
-            ],
-        )
+    for new in _batches(plan.inserts):
+        ids = insert_windows(session, tenant_id, source, import_id, [row for row, _ in new], now)
         # An import's creations are audited once, by the import (see store_windows).
         if import_id is None or echo:
-            for outage_id, (row, same) in new:
+            for outage_id, (row, same) in zip(ids, new, strict=True):
                 after = _snapshot(tenant_id, source, outage_id, row, now, now, import_id)
                 if import_id is None:
                     audit.add(outage_id, "create", None, after)

@@ -7,7 +7,7 @@ from datetime import timezone as fixed_offset
 import pendulum
 from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
 
-from app.sla.periods import FIRST_YEAR, LAST_YEAR
+from app.sla.periods import FIRST_YEAR, LAST_YEAR, to_micros
 
 # The whole shape is checked before any number is read, so that nothing a general
 # date parser would guess at (week dates, ordinal dates, basic format, `+0530`, an
@@ -25,6 +25,11 @@ _RFC3339 = re.compile(
 # the C parser gives the same instant as the general path below at a tenth of the cost.
 # Anything it refuses, or any year out of bounds, goes the general way for its message.
 _UTC_SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", re.ASCII)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_SECONDS_A_DAY = 86_400
+# The first microsecond of FIRST_YEAR and the first after LAST_YEAR, in UTC.
+_FIRST_MICROS = to_micros(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC))
+_AFTER_LAST_MICROS = to_micros(datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC))
 # Microseconds are the timeline's unit: a fraction keeps its first six digits.
 _MICRO_DIGITS = 6
 SHAPE = "YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM]"
@@ -59,6 +64,22 @@ def parse_timestamp(text: str, timezone: str) -> datetime:
             if FIRST_YEAR <= instant.year <= LAST_YEAR:
                 return instant
     return parse_rfc3339(text, timezone)
+
+
+def utc_seconds_micros(text: object) -> int | None:
+    """`to_micros(parse_timestamp(text, zone))` for the common `YYYY-MM-DDTHH:MM:SSZ`
+    shape, in any zone; None for any other text (or not text), which `parse_timestamp`
+    then reads or refuses with its message. An import reads two a row: the wall clock
+    is read without its `Z` and counted from the naive epoch in whole seconds, a third
+    of the cost of the aware arithmetic. A hypothesis test holds both to one answer."""
+    if type(text) is not str or not _UTC_SECONDS.fullmatch(text):
+        return None
+    try:
+        since = datetime.fromisoformat(text[:-1]) - _NAIVE_EPOCH
+    except ValueError:
+        return None
+    micros = (since.days * _SECONDS_A_DAY + since.seconds) * 1_000_000
+    return micros if _FIRST_MICROS <= micros < _AFTER_LAST_MICROS else None
 
 
 def parse_rfc3339(text: str, timezone: str) -> datetime:

@@ -212,6 +212,28 @@ def test_a_late_import_into_a_closed_month_announces_its_adjustment(
     assert (adjustment["credit_delta"], adjustment["credit_amount"]) == ("300.00", "600.00")
 
 
+def test_a_late_import_of_several_chunks_announces_its_first_chunks_adjustment(
+    insecure_client: TestClient, engine: Engine
+) -> None:
+    # As above, with the November window first and 2,000 December windows after it: the
+    # import stores 2,000 windows a chunk, so the span it announces must reach back from
+    # the second chunk's December to the first chunk's November.
+    _contoso_with_a_missed_november(insecure_client)
+    assert insecure_client.post("/v1/tenants/contoso/reports/2026-11/close").status_code == 201
+    lines = ["service_id,start,end", "exchange-online,2026-11-20T08:00:00Z,2026-11-20T18:00:00Z"]
+    for minute in range(2_000):
+        start = f"2026-12-{11 + minute // 600:02d}T{minute % 600 // 60:02d}:{minute % 60:02d}:00Z"
+        lines.append(f"exchange-online,{start},")
+    data = ("\n".join(lines) + "\n").encode()
+    imported = insecure_client.post(
+        "/v1/tenants/contoso/imports", files={"file": ("late.csv", data)}, data={"format": "csv"}
+    )
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["created"] == 2_001
+    (adjustment,) = [data for kind, data in events(engine) if kind == "adjustment.appeared"]
+    assert (adjustment["credit_delta"], adjustment["credit_amount"]) == ("300.00", "600.00")
+
+
 def test_an_incident_moved_out_of_a_closed_month_announces_the_credit_it_takes_back(
     insecure_client: TestClient, engine: Engine
 ) -> None:

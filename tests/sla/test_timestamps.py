@@ -13,7 +13,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.sla.timestamps import TimestampError, parse_rfc3339, parse_timestamp
+from app.sla.periods import to_micros
+from app.sla.timestamps import TimestampError, parse_rfc3339, parse_timestamp, utc_seconds_micros
 
 
 def utc(
@@ -350,8 +351,32 @@ _NEAR_SHAPE = st.text(alphabet="0123456789-T:Zzt +.", min_size=16, max_size=24)
 @example(text="2026-11-03T24:00:00Z", zone="UTC")
 @example(text="2026-11-03t10:15:30Z", zone="UTC")
 @example(text="2026-11-03T10:15:30z", zone="UTC")
+@example(text="0000-01-01T00:00:00Z", zone="UTC")
 def test_the_shortcut_gives_what_the_general_parser_gives(text: str, zone: str) -> None:
     # parse_timestamp reads `YYYY-MM-DDTHH:MM:SSZ` with the C parser; for every string it
     # must answer exactly as the field-by-field parser does: the same instant, offset
     # and tzinfo, or the same refusal word for word.
     assert _outcome(parse_timestamp, text, zone) == _outcome(parse_rfc3339, text, zone)
+    # utc_seconds_micros, an import's way to the microsecond, answers for the `...Z`
+    # shape alone: where it answers, the field-by-field parser gives the same instant;
+    # where it declines, the parser refuses too or the text has another shape.
+    micros = utc_seconds_micros(text)
+    try:
+        general: datetime | None = parse_rfc3339(text, zone)
+    except TimestampError:
+        general = None
+    if micros is not None:
+        assert general is not None and to_micros(general) == micros
+    elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", text):
+        # Of the shape but declined: only a date or time that does not exist, or a year
+        # out of bounds, which the parser refuses too.
+        assert general is None, text
+
+
+def test_the_import_shortcut_counts_from_the_epoch() -> None:
+    # 2026-11-03 is day 20,760 since 1970-01-01 (56 years with 14 leap days: 56 × 365
+    # + 14 = 20,454 days to 2026-01-01, then 306 to November 3rd); 10:15:30 is 36,930 s.
+    assert utc_seconds_micros("2026-11-03T10:15:30Z") == (20_760 * 86_400 + 36_930) * 10**6
+    assert utc_seconds_micros("1970-01-01T00:00:00Z") == 0
+    assert utc_seconds_micros("2026-11-03T10:15:30+00:00") is None
+    assert utc_seconds_micros(None) is None

@@ -32,11 +32,12 @@ FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ImportedRow:
     """One outage window. `fields` holds only what the file gave: strings for
     timestamps and decimals (impact is a decimal string, never a float), an int for
-    users_affected."""
+    users_affected. Not frozen: one is made per row, and a frozen dataclass's
+    __init__ costs twice as much."""
 
     loc: Loc
     fields: dict[str, object]

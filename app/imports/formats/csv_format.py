@@ -100,6 +100,7 @@ def parse(stream: BinaryIO, options: ImportOptions) -> Iterator[Event]:
     reader = csv.reader(chain(head, _rest(lines, pending)), delimiter=delimiter, strict=True)
     del head
     columns: list[str] | None = None
+    required = _required(options)
     previous = 0  # the last physical line the reader has consumed
     while True:
         try:
@@ -125,7 +126,11 @@ def parse(stream: BinaryIO, options: ImportOptions) -> Iterator[Event]:
             continue
         if not any(cells):
             continue  # a blank line, or only delimiters: no data
-        yield from _row(cells, line_number, columns, options)
+        found = _row(cells, line_number, columns, required)
+        if isinstance(found, ImportedRow):
+            yield found
+        else:
+            yield from found
 
 
 def _csv_message(error: csv.Error) -> str:
@@ -199,30 +204,34 @@ def _header(
 
 
 def _row(
-    cells: list[str], line: int, columns: list[str], options: ImportOptions
-) -> Iterator[Event]:
+    cells: list[str], line: int, columns: list[str], required: tuple[str, ...]
+) -> ImportedRow | list[RowError]:
+    """The row's fields, or what is wrong with them. A function rather than a generator
+    of events: it runs once a row, and nearly every row is one ImportedRow."""
     loc: Loc = ["file", "line", line]
     if len(cells) != len(columns):
-        yield RowError(
-            loc, f"the row has {len(cells)} cells but the header names {len(columns)} columns"
-        )
-        return
-    fields: dict[str, object] = {}
+        return [
+            RowError(
+                loc, f"the row has {len(cells)} cells but the header names {len(columns)} columns"
+            )
+        ]
+    # An empty cell is "not given".
+    fields: dict[str, object] = (
+        {name: cell for name, cell in zip(columns, cells, strict=True) if cell}
+        if "" in cells
+        else dict(zip(columns, cells, strict=True))
+    )
     errors: list[RowError] = []
-    for name, cell in zip(columns, cells, strict=True):
-        if cell == "":
-            continue  # an empty cell is "not given"
-        if name == "users_affected":
-            if _WHOLE.fullmatch(cell):
-                fields[name] = int(cell)
-            else:
-                errors.append(RowError([*loc, name], f"'{cell}' is not a whole number of users"))
+    users = fields.get("users_affected")
+    if users is not None:
+        if _WHOLE.fullmatch(str(users)):
+            fields["users_affected"] = int(str(users))
         else:
-            fields[name] = cell
-    for name in _required(options):
+            errors.append(
+                RowError([*loc, "users_affected"], f"'{users}' is not a whole number of users")
+            )
+            del fields["users_affected"]
+    for name in required:
         if name not in fields:
             errors.append(RowError([*loc, name], f"{name} is required; the cell is empty"))
-    if errors:
-        yield from errors
-    else:
-        yield ImportedRow(loc, fields)
+    return errors if errors else ImportedRow(loc, fields)
