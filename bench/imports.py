@@ -2,9 +2,11 @@
 
 For each size (10,000 and 100,000 rows by default) a CSV of full outage windows is
 generated from a fixed seed. Each run starts a fresh uvicorn server on a fresh
-SQLite file (what `make run` serves), creates a tenant with five services, and then
-times one `POST /v1/tenants/{tenant}/imports` upload of the file, from the first
-byte sent to the answer. In the same run the baseline reads the same file with the
+SQLite file (what `make run` serves), creates a tenant with five services, imports
+two rows to another tenant (not timed: a process's first import also imports modules
+and compiles statements, once), and then times one
+`POST /v1/tenants/{tenant}/imports` upload of the file, from the first byte sent to
+the answer. In the same run the baseline reads the same file with the
 stdlib `csv` module, turns the timestamps into epoch microseconds and inserts the
 rows with one `executemany` into a table of the `outage` table's shape, in a fresh
 SQLite file, and commits. The server's peak resident memory (VmHWM) is read after
@@ -181,6 +183,15 @@ def server(workdir: Path, settings: dict[str, str] | None = None) -> Iterator[Se
         log.close()
 
 
+# Imported to another tenant before the timed upload: what a process does once, on its
+# first import (modules imported on first use, statements compiled), is not the import.
+_WARM_UP_CSV = (
+    b"service_id,start,end,external_id\n"
+    + b"teams,2026-10-01T00:00:00Z,2026-10-01T00:10:00Z,W-1\n"
+    + b"teams,2026-10-02T00:00:00Z,2026-10-02T00:10:00Z,W-2\n"
+)
+
+
 @dataclass
 class Upload:
     seconds: float
@@ -195,12 +206,18 @@ def api_import(csv_path: Path, workdir: Path) -> Upload:
         server(workdir) as running,
         httpx.Client(base_url=running.url, headers={"X-API-Key": KEY}, timeout=600) as client,
     ):
-        client.post("/v1/tenants", json={"id": "acme", "name": "Acme"}).raise_for_status()
-        for service in SERVICES:
-            client.put(
-                f"/v1/tenants/acme/services/{service}",
-                json={"policy_id": "microsoft-365", "monthly_fee": "100.00"},
-            ).raise_for_status()
+        for tenant in ("acme", "warm-up"):
+            client.post("/v1/tenants", json={"id": tenant, "name": tenant}).raise_for_status()
+            for service in SERVICES:
+                client.put(
+                    f"/v1/tenants/{tenant}/services/{service}",
+                    json={"policy_id": "microsoft-365", "monthly_fee": "100.00"},
+                ).raise_for_status()
+        client.post(
+            "/v1/tenants/warm-up/imports",
+            files={"file": ("warm-up.csv", _WARM_UP_CSV, "text/csv")},
+            data={"format": "csv"},
+        ).raise_for_status()
         before = running.peak_rss_mib()
         with csv_path.open("rb") as file:
             began, cpu = time.perf_counter(), running.cpu_seconds()
