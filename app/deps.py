@@ -83,17 +83,6 @@ async def api_token(
 ApiToken = Annotated[str, Depends(api_token)]
 
 
-def caller_of(state: State, session: Session, token: str, clock: datetime) -> Principal:
-    """The caller `token` names, looked up in `session` (the read session its handler
-    reads through, if it reads), so a read costs one connection and one transaction."""
-    found = principal_for(session, token, _bootstrap_token(state))
-    if found is None:
-        raise Unauthorized(_UNKNOWN_KEY)
-    principal, row = found
-    _note_use(state, row, clock)
-    return principal
-
-
 _UNKNOWN_KEY = "the API key is not a known key, or it was revoked"
 
 
@@ -114,7 +103,15 @@ def _note_use(state: State, key: UsedKey | None, clock: datetime) -> None:
 def current_principal(
     request: Request, clock: Now, token: ApiToken, session: ReadSession
 ) -> Principal:
-    return caller_of(request.app.state, session, token, clock)
+    """The caller, looked up in the request's read session (the one its handler reads
+    through, if it reads), so a read costs one connection and one transaction."""
+    state = request.app.state
+    found = principal_for(session, token, _bootstrap_token(state))
+    if found is None:
+        raise Unauthorized(_UNKNOWN_KEY)
+    principal, row = found
+    _note_use(state, row, clock)
+    return principal
 
 
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -161,7 +158,7 @@ _TENANT_BY_ID = select_columns(
 _TENANT_BY_ID_IN_SCOPE = _TENANT_BY_ID.where(col(Tenant.id) == bindparam("scope"))
 
 
-def visible_tenant(session: Session, caller: Principal, tenant_id: str) -> Tenant:
+def _visible_tenant(tenant_id: TenantId, caller: Caller, session: ReadSession) -> Tenant:
     """The tenant as a plain object read in one row (reads never change it); the same
     SQL scope as `_tenant_in_scope`, with the same 404."""
     connection = session.connection()
@@ -175,10 +172,6 @@ def visible_tenant(session: Session, caller: Principal, tenant_id: str) -> Tenan
     if row is None:
         raise NotFound(f"tenant '{tenant_id}' does not exist")
     return Tenant(**row._mapping)
-
-
-def _visible_tenant(tenant_id: TenantId, caller: Caller, session: ReadSession) -> Tenant:
-    return visible_tenant(session, caller, tenant_id)
 
 
 class TenantFacts(NamedTuple):
@@ -229,8 +222,8 @@ _KEY_TENANT_AND_REVISION = (
 def tenant_read(
     state: State, connection: Connection, token: str, tenant_id: str, clock: datetime
 ) -> TenantRead:
-    """`caller_of` and `visible_tenant` (same 401s and 404s) with the tenant's revision,
-    in one statement, for the reads made most often."""
+    """`current_principal` and `_visible_tenant` (the same 401s and 404s) with the
+    tenant's revision, in one statement, for the reads made most often."""
     if is_bootstrap(token, _bootstrap_token(state)):
         caller, key = BOOTSTRAP, None
         row = connection.execute(_TENANT_AND_REVISION, {"tenant_id": tenant_id}).first()
