@@ -102,6 +102,10 @@ def _enter_wal(cursor: sqlite3.Cursor, timeout_seconds: float) -> None:
             time.sleep(0.01)
 
 
+# On PostgreSQL, a read's one snapshot: taken at its first query, kept to its end.
+_SNAPSHOT: dict[str, Any] = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+
+
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session whose reads all see one snapshot of the database, so a report's many
     queries never mix the states before and after a write that lands meanwhile.
@@ -113,12 +117,7 @@ def read_session(engine: Engine) -> Iterator[Session]:
     """
     with Session(engine) as session:
         if engine.dialect.name == "postgresql":
-            session.connection(
-                execution_options={
-                    "isolation_level": "REPEATABLE READ",
-                    "postgresql_readonly": True,
-                }
-            )
+            session.connection(execution_options=_SNAPSHOT)
         yield session
 
 
@@ -143,7 +142,7 @@ def snapshot_begins(connection: Connection) -> bool:
         return False
     # Ends SQLAlchemy's own record of a transaction; none was begun on the server.
     connection.rollback()
-    connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    connection.execution_options(**_SNAPSHOT)
     return True
 
 

@@ -9,7 +9,7 @@ may not see.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 import pendulum
 from fastapi import Depends, Header, Path, Request, Security
@@ -35,7 +35,7 @@ from app.auth.service import (
 from app.db import read_session, write_session
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.idempotency import IdempotentWrite, fingerprint
-from app.models import ApiKey, Tenant
+from app.models import ApiKey, Tenant, TenantRow
 from app.sla.periods import to_micros
 
 api_key_header = APIKeyHeader(
@@ -174,22 +174,13 @@ def _visible_tenant(tenant_id: TenantId, caller: Caller, session: ReadSession) -
     return Tenant(**row._mapping)
 
 
-class TenantFacts(NamedTuple):
-    """What a read shows of a tenant and measures it by (an ORM object costs more)."""
-
-    id: str
-    name: str
-    timezone: str
-    currency: str
-
-
 @dataclass(frozen=True, slots=True)
 class TenantRead:
     """Where a read of one tenant's data starts: who asks, the tenant it may see, and
     the tenant's revision (`newest_event_id`) in the read's snapshot."""
 
     caller: Principal
-    tenant: TenantFacts
+    tenant: TenantRow
     revision: int
 
 
@@ -239,7 +230,7 @@ def tenant_read(
     _note_use(state, key, clock)
     if row is None or row.t_id is None:
         raise NotFound(f"tenant '{tenant_id}' does not exist")
-    tenant = TenantFacts(row.t_id, row.t_name, row.t_timezone, row.t_currency)
+    tenant = TenantRow(row.t_id, row.t_name, row.t_timezone, row.t_currency)
     return TenantRead(caller, tenant, 0 if row.revision is None else int(row.revision))
 
 

@@ -5,7 +5,7 @@ Money, percents and fractions are stored as decimal TEXT (SQLite would turn
 the same exact timeline the core computes on.
 """
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKeyConstraint, Index, MetaData, Text
 from sqlmodel import Field, SQLModel
@@ -31,6 +31,16 @@ class Tenant(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     currency: str = Field(max_length=3)
     created_micros: int = _micros()
+
+
+class TenantRow(NamedTuple):
+    """A tenant's columns a read shows and measures by, as a plain row (reads never
+    change a tenant, and an ORM object costs more)."""
+
+    id: str
+    name: str
+    timezone: str
+    currency: str
 
 
 class CustomPolicy(SQLModel, table=True):

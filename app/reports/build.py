@@ -20,7 +20,15 @@ from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.models import Claim, ClosedMonth, CustomPolicy, Outage, SubscriptionTerm, Tenant
+from app.models import (
+    Claim,
+    ClosedMonth,
+    CustomPolicy,
+    Outage,
+    SubscriptionTerm,
+    Tenant,
+    TenantRow,
+)
 from app.policies.service import find_policy, policy_from_row
 from app.reports.schemas import (
     Adjustment,
@@ -95,15 +103,6 @@ class LineTenant(Protocol):
     def timezone(self) -> str: ...
     @property
     def currency(self) -> str: ...
-
-
-class TenantRow(NamedTuple):
-    """A tenant's columns as the portfolio reads them (an ORM object costs more)."""
-
-    id: str
-    name: str
-    timezone: str
-    currency: str
 
 
 StoredRow = TypeVar("StoredRow", bound=IncidentWindow)
