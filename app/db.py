@@ -153,6 +153,15 @@ def write_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """`write_session`'s transaction on a bare connection, committed when the block ends."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE: True})
+        with connection.begin():
+            yield connection
+
+
 def is_busy(error: OperationalError) -> bool:
     """True when a write could not get its lock in time: worth sending again later."""
     original = error.orig

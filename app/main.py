@@ -42,6 +42,7 @@ from app.metrics import router as metrics_router
 from app.openapi_shape import shaped
 from app.reports.cache import ReportCache
 from app.reports.links import link_signer
+from app.reports.portfolio import forget_stored_lines
 from app.routes import router
 from app.telemetry import RequestTelemetry
 from app.webhooks.openapi import declare_webhooks
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url, settings.db_busy_timeout_seconds)
         migrate(engine)
+        # Stored portfolio lines are a copy, not trusted across a start (reports/portfolio.py).
+        forget_stored_lines(engine)
         app.state.engine = engine
         # Signs share links; a random secret (and a warning) without SLA_LINK_SECRET.
         app.state.link_signer = link_signer(settings)

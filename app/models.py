@@ -107,6 +107,29 @@ class ClosedMonth(SQLModel, table=True):
     closed_by: str = Field(max_length=64)
 
 
+class StoredLine(SQLModel, table=True):
+    """A portfolio line as computed at its tenant's revision (newest audit id), in one
+    form (a page's JSON or a CSV row), with the span of clock it reads the same for
+    (docs/reports.md, "Stored portfolio lines"). Only ever a copy: emptied at start-up."""
+
+    __tablename__ = "stored_line"
+
+    # In this order, a page's lines (one month and form, a range of tenants) are one
+    # range of the primary key.
+    month: str = Field(primary_key=True, max_length=7)
+    form: str = Field(primary_key=True, max_length=8)
+    tenant_id: str = Field(primary_key=True, max_length=64)
+    service_id: str = Field(primary_key=True, max_length=64)
+    revision: int = Field(sa_column=Column(BigInteger, nullable=False))
+    since_micros: int = _micros()
+    until_micros: int = _micros()
+    # What the portfolio's filters read, so that a stored line is not parsed.
+    met: bool
+    claim_open: bool
+    closed: bool
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class AdjustmentNotice(SQLModel, table=True):
     """The credit delta last announced (webhook `adjustment.appeared`) for a closed line,
     so a change that moves nothing announces nothing."""

@@ -29,7 +29,6 @@ from app.ledger.schemas import (
 )
 from app.models import AdjustmentNotice, Claim, ClosedMonth, Tenant
 from app.reports.build import (
-    LineFilter,
     LineReader,
     computed_report,
     frozen_report,
@@ -411,7 +410,7 @@ def month_summary(session: Session, month: str, now: datetime) -> MonthSummary:
     totals: dict[str, list[Decimal]] = {}
     lines_per_currency: Counter[str] = Counter()
     claimable: list[tuple[str, str]] = []
-    for line in portfolio_lines(session, month, now, LineFilter(), with_incidents=False):
+    for line in portfolio_lines(session, month, now, with_incidents=False):
         counts["lines"] += 1
         counts["met" if line["met"] else "missed"] += 1
         counts["provisional"] += line["provisional"]

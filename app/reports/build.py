@@ -767,27 +767,6 @@ class LineReader:
         return self._claims.get((tenant_id, service_id))
 
 
-@dataclass(frozen=True, slots=True)
-class LineFilter:
-    met: bool | None = None
-    claim_open: bool | None = None
-    closed: bool | None = None
-
-    @property
-    def admits_all(self) -> bool:
-        return self.met is None and self.claim_open is None and self.closed is None
-
-    def admits(self, line: Plain) -> bool:
-        return all(
-            wanted is None or line[name] is wanted
-            for name, wanted in (
-                ("met", self.met),
-                ("claim_open", self.claim_open),
-                ("closed", self.closed),
-            )
-        )
-
-
 def in_force_lines(
     session: Session, month: str, after: tuple[str, str] | None, batch: int = 200
 ) -> Iterator[tuple[LineTenant, str, Terms]]:
@@ -896,14 +875,22 @@ def portfolio_batches(
     as plain data (`PortfolioLine`'s fields; see `line_fields` for `with_incidents`)."""
     policies: dict[str, Policy] = {}
     measures: dict[tuple[str, str], LineRules] = {}
+    for keys in key_batches(session, month, after, size):
+        yield batch_lines(session, month, now, keys, policies, measures, with_incidents)
+
+
+def key_batches(
+    session: Session, month: str, after: tuple[str, str] | None, size: int
+) -> Iterator[list[LineKey]]:
+    """`in_force_lines` after `after`, `size` at a time."""
     batch: list[LineKey] = []
     for key in in_force_lines(session, month, after, batch=size):
         batch.append(key)
         if len(batch) == size:
-            yield batch_lines(session, month, now, batch, policies, measures, with_incidents)
+            yield batch
             batch = []
     if batch:
-        yield batch_lines(session, month, now, batch, policies, measures, with_incidents)
+        yield batch
 
 
 def batch_lines(
@@ -1029,37 +1016,12 @@ def _claims_between(
 
 
 def portfolio_lines(
-    session: Session,
-    month: str,
-    now: datetime,
-    where: LineFilter,
-    after: tuple[str, str] | None = None,
-    batch: int | None = None,
-    *,
-    with_incidents: bool = True,
+    session: Session, month: str, now: datetime, *, with_incidents: bool = True
 ) -> Iterator[Plain]:
-    """The month's lines that the filter admits, in (tenant, service) order, computed
-    `batch` (default PORTFOLIO_BATCH) at a time, so memory stays flat however many
-    tenants there are; see `line_fields` for `with_incidents`."""
-    size = PORTFOLIO_BATCH if batch is None else batch
-    lines_of = portfolio_batches(session, month, now, after, size, with_incidents=with_incidents)
-    for lines in lines_of:
-        yield from (lines if where.admits_all else filter(where.admits, lines))
-
-
-def portfolio_page(
-    session: Session,
-    month: str,
-    now: datetime,
-    where: LineFilter,
-    after: tuple[str, str] | None,
-    limit: int,
-) -> tuple[Sequence[Plain], bool]:
-    """One full page of admitted lines (filters never make a page short), and whether
-    more follow. Without a filter that is one batch of `limit + 1` lines."""
-    items: list[Plain] = []
-    for line in portfolio_lines(session, month, now, where, after, batch=limit + 1):
-        items.append(line)
-        if len(items) > limit:
-            break
-    return items[:limit], len(items) > limit
+    """Every line of the month, in (tenant, service) order, computed PORTFOLIO_BATCH at
+    a time, so memory stays flat however many tenants there are; see `line_fields` for
+    `with_incidents`."""
+    for lines in portfolio_batches(
+        session, month, now, None, PORTFOLIO_BATCH, with_incidents=with_incidents
+    ):
+        yield from lines

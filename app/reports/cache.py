@@ -30,8 +30,9 @@ from app.reports.schemas import ServiceLine, TenantReport
 from app.sla.credits import claim_deadline_ends
 from app.sla.periods import to_micros
 
-# A report with no claim left open changes only with its rows.
-_NEVER = 2**63
+# A report with no claim left open changes only with its rows (the largest BIGINT, as
+# stored lines keep it too).
+STABLE_FOREVER = 2**63 - 1
 
 
 def stable_until_micros(report: TenantReport) -> int | None:
@@ -41,13 +42,16 @@ def stable_until_micros(report: TenantReport) -> int | None:
     if report.provisional or any(_clock_moves(line) for line in lines):
         return None
     deadlines = [
-        to_micros(
-            claim_deadline_ends(date.fromisoformat(line.claim_deadline), line.measurement_timezone)
-        )
+        deadline_end_micros(line.claim_deadline, line.measurement_timezone)
         for line in lines
         if line.claim_open
     ]
-    return min(deadlines, default=_NEVER)
+    return min(deadlines, default=STABLE_FOREVER)
+
+
+def deadline_end_micros(claim_deadline: str, timezone: str) -> int:
+    """When a line's `claim_open` turns false: the end of its deadline's day."""
+    return to_micros(claim_deadline_ends(date.fromisoformat(claim_deadline), timezone))
 
 
 def _clock_moves(line: ServiceLine) -> bool:

@@ -77,28 +77,32 @@ def report_csv(report: TenantReport, tenant_name: str) -> str:
     return out.getvalue()
 
 
-def portfolio_csv(lines: Iterable[Mapping[str, Any]], rows_per_chunk: int = 500) -> Iterator[str]:
-    """Every line of the month, one row each, with the tenant report's columns, as
-    chunks of text to stream: the header, then `rows_per_chunk` rows at a time, so only
-    one chunk is ever held, however many lines the month has."""
+def portfolio_csv(row_batches: Iterable[Iterable[str]]) -> Iterator[str]:
+    """The month's CSV as chunks of text to stream: the header, then a batch of rows
+    (`portfolio_row`'s texts) at a time, so only one batch is ever held, however many
+    lines the month has."""
+    # The header goes with the first rows: an error reading them is still an error
+    # answer, not a 200 cut short.
+    pending = _text_of_row(CSV_COLUMNS)
+    for rows in row_batches:
+        yield pending + "".join(rows)
+        pending = ""
+    if pending:
+        yield pending
+
+
+def portfolio_row(line: Mapping[str, Any]) -> str:
+    """A portfolio line (`PortfolioLine`'s fields, as plain data) as one CSV row, with
+    its line break."""
+    return _text_of_row(
+        _row(line["tenant_id"], line["tenant_name"], line["month"], line["currency"], line)
+    )
+
+
+def _text_of_row(cells: Iterable[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for count, line in enumerate(lines, start=1):
-        writer.writerow(
-            _row(line["tenant_id"], line["tenant_name"], line["month"], line["currency"], line)
-        )
-        if count % rows_per_chunk == 0:
-            yield _taken(out)
-    yield _taken(out)
-
-
-def _taken(out: io.StringIO) -> str:
-    """What `out` holds, leaving it empty."""
-    text = out.getvalue()
-    out.seek(0)
-    out.truncate()
-    return text
+    csv.writer(out).writerow(cells)
+    return out.getvalue()
 
 
 def _row(

@@ -5,7 +5,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic_core import to_json
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
@@ -23,10 +22,10 @@ from app.deps import (
 from app.errors import invalid, problem_responses
 from app.metrics import timed_report_build
 from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
-from app.reports import build
-from app.reports.build import LineFilter, LineTenant, portfolio_lines, portfolio_page, tenant_report
+from app.reports.build import LineTenant, tenant_report
 from app.reports.cache import ReportCache
 from app.reports.pages import page_response
+from app.reports.portfolio import LineFilter, csv_row_batches, page_json, shown_page
 from app.reports.render import portfolio_csv, report_csv
 from app.reports.schemas import PortfolioPage, TenantReport
 from app.schemas import MonthInput
@@ -276,20 +275,15 @@ def get_portfolio_report(
         tenant_id, service_id = decode_cursor(cursor, str, str)
         after = (str(tenant_id), str(service_id))
     with timed_report_build("portfolio"):
-        items, more = portfolio_page(session, month, now, where, after, limit)
-    next_cursor = encode_cursor(items[-1]["tenant_id"], items[-1]["service_id"]) if more else None
-    # The lines are plain data with `PortfolioLine`'s fields in its order, written by the
-    # serializer that writes the model: the same bytes, without a model per line.
-    page = {"items": items, "next_cursor": next_cursor}
-    return Response(to_json(page), media_type=_MEDIA_TYPES["json"])
+        items, more = shown_page(session, month, now, where, after, limit)
+    next_cursor = encode_cursor(items[-1].tenant_id, items[-1].service_id) if more else None
+    return Response(page_json(items, next_cursor), media_type=_MEDIA_TYPES["json"])
 
 
 def _portfolio_csv(
     session: Session, month: str, now: datetime, where: LineFilter
 ) -> StreamingResponse:
-    # A row names its incidents by external id only: nothing more of them is written.
-    lines = portfolio_lines(session, checked_month(month), now, where, with_incidents=False)
-    chunks = portfolio_csv(lines, rows_per_chunk=build.PORTFOLIO_BATCH)
+    chunks = portfolio_csv(csv_row_batches(session, checked_month(month), now, where))
     return StreamingResponse(_timed_stream(chunks), media_type=_MEDIA_TYPES["csv"])
 
 

@@ -1,0 +1,298 @@
+"""The portfolio as it is served: a month's lines as JSON page items or CSV rows, each
+computed once and then stored until something it was computed from changes
+(docs/reports.md, "Stored portfolio lines").
+
+A line is a function of its tenant's rows, of policies (never changed once created) and
+of the clock, as a tenant's report is: `app/reports/cache.py` says why the tenant's
+*revision*, its newest audit id read in the same snapshot as its rows, names the state
+of everything a line reads. A line is stored with that revision, in the form it is
+served in, with the span of clock it reads the same for (from the instant it was
+computed until its claim deadline ends; a provisional line is never stored). A later
+request serves the stored text while the tenant's revision is still that one and the
+clock is within the span; any other line it computes, and stores.
+
+The table is only ever a copy: start-up empties it, so lines computed by an older
+version of the code, or from rows since changed by hand in SQL, are never served.
+Storing is a favour to the next request: when the write lock is busy it is skipped.
+"""
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, cast
+
+from pydantic_core import to_json
+from sqlalchemy import ColumnElement, Engine, delete
+from sqlalchemy import select as select_columns
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col
+
+from app.audit.service import newest_event_id
+from app.db import is_busy, write_transaction
+from app.models import StoredLine, Tenant
+from app.reports.build import (
+    PORTFOLIO_BATCH,
+    LineKey,
+    LineRules,
+    Plain,
+    batch_lines,
+    key_batches,
+)
+from app.reports.cache import STABLE_FOREVER, deadline_end_micros
+from app.reports.render import portfolio_row
+from app.sla.periods import to_micros
+from app.sla.policies import Policy
+
+log = logging.getLogger(__name__)
+
+
+class LineForm(StrEnum):
+    """How a line is served: an item of a JSON page, or a row of the CSV (whose
+    incidents are named by external id only, so it is computed with less)."""
+
+    JSON = "json"
+    CSV = "csv"
+
+
+@dataclass(frozen=True, slots=True)
+class ShownLine:
+    """A line as served: its text in one form, and what the filters read."""
+
+    tenant_id: str
+    service_id: str
+    met: bool
+    claim_open: bool
+    closed: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineFilter:
+    met: bool | None = None
+    claim_open: bool | None = None
+    closed: bool | None = None
+
+    def admits(self, line: ShownLine) -> bool:
+        return all(
+            wanted is None or shown is wanted
+            for shown, wanted in (
+                (line.met, self.met),
+                (line.claim_open, self.claim_open),
+                (line.closed, self.closed),
+            )
+        )
+
+
+def shown_page(
+    session: Session,
+    month: str,
+    now: datetime,
+    where: LineFilter,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> tuple[Sequence[ShownLine], bool]:
+    """One full page of admitted lines as JSON items (filters never make a page short),
+    and whether more follow. Without a filter that is one batch of `limit + 1` lines."""
+    items: list[ShownLine] = []
+    for line in shown_lines(session, month, now, LineForm.JSON, where, after, limit + 1):
+        items.append(line)
+        if len(items) > limit:
+            break
+    return items[:limit], len(items) > limit
+
+
+def page_json(items: Sequence[ShownLine], next_cursor: str | None) -> bytes:
+    """`PortfolioPage` of the items, byte for byte as its serializer writes it."""
+    lines = ",".join(line.text for line in items).encode()
+    return b'{"items":[' + lines + b'],"next_cursor":' + to_json(next_cursor) + b"}"
+
+
+def csv_row_batches(
+    session: Session, month: str, now: datetime, where: LineFilter
+) -> Iterator[list[str]]:
+    """The month's admitted lines as CSV rows, a batch at a time."""
+    batches = shown_batches(session, month, now, LineForm.CSV, None, PORTFOLIO_BATCH)
+    for lines in batches:
+        yield [line.text for line in lines if where.admits(line)]
+
+
+def shown_lines(
+    session: Session,
+    month: str,
+    now: datetime,
+    form: LineForm,
+    where: LineFilter,
+    after: tuple[str, str] | None,
+    batch: int,
+) -> Iterator[ShownLine]:
+    for lines in shown_batches(session, month, now, form, after, batch):
+        yield from filter(where.admits, lines)
+
+
+def shown_batches(
+    session: Session,
+    month: str,
+    now: datetime,
+    form: LineForm,
+    after: tuple[str, str] | None,
+    size: int,
+) -> Iterator[list[ShownLine]]:
+    """The month's lines after `after` in (tenant, service) order, `size` at a time,
+    in `form`: each batch's stored lines still good, and the others computed (and
+    stored)."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    now_micros = to_micros(now)
+    policies: dict[str, Policy] = {}
+    measures: dict[tuple[str, str], LineRules] = {}
+    for keys in key_batches(session, month, after, size):
+        first, last = keys[0][0].id, keys[-1][0].id
+        revisions = _tenant_revisions(session, first, last)
+        shown = _stored_lines(session, month, form, first, last, revisions, now_micros)
+        missing = [key for key in keys if (key[0].id, key[1]) not in shown]
+        if missing:
+            computed = batch_lines(
+                session,
+                month,
+                now,
+                missing,
+                policies,
+                measures,
+                with_incidents=form is LineForm.JSON,
+            )
+            fresh = [(_shown(line, form), _stable_until_micros(line)) for line in computed]
+            _store(engine, month, form, fresh, revisions, now_micros)
+            shown.update(((line.tenant_id, line.service_id), line) for line, _ in fresh)
+        yield [shown[_line_id(key)] for key in keys]
+
+
+def _line_id(key: LineKey) -> tuple[str, str]:
+    return key[0].id, key[1]
+
+
+def _shown(line: Plain, form: LineForm) -> ShownLine:
+    text = to_json(line).decode() if form is LineForm.JSON else portfolio_row(line)
+    return ShownLine(
+        line["tenant_id"], line["service_id"], line["met"], line["claim_open"], line["closed"], text
+    )
+
+
+def _stable_until_micros(line: Plain) -> int | None:
+    """Until when (epoch microseconds) the line reads the same at its revision; None
+    when it may change any minute (provisional, or a window still ongoing)."""
+    adjustment = line["adjustment"]
+    if (
+        line["provisional"]
+        or (adjustment is not None and adjustment["provisional"])
+        or any(incident.get("ongoing") for incident in line["incidents"])
+    ):
+        return None
+    if not line["claim_open"]:
+        return STABLE_FOREVER
+    return deadline_end_micros(line["claim_deadline"], line["measurement_timezone"])
+
+
+def _tenant_revisions(session: Session, first: str, last: str) -> dict[str, int]:
+    """The revision of each tenant from `first` to `last` (0 for one never changed
+    through the API)."""
+    tenant_id = cast(ColumnElement[str], Tenant.id)
+    query = select_columns(tenant_id, newest_event_id(tenant_id)).where(
+        tenant_id >= first, tenant_id <= last
+    )
+    return {tenant: revision or 0 for tenant, revision in session.connection().execute(query)}
+
+
+def _stored_lines(
+    session: Session,
+    month: str,
+    form: LineForm,
+    first: str,
+    last: str,
+    revisions: dict[str, int],
+    now_micros: int,
+) -> dict[tuple[str, str], ShownLine]:
+    """The stored lines of the tenants from `first` to `last` that still read the same:
+    stored at the tenant's revision, with the clock within their span."""
+    query = select_columns(
+        col(StoredLine.tenant_id),
+        col(StoredLine.service_id),
+        col(StoredLine.met),
+        col(StoredLine.claim_open),
+        col(StoredLine.closed),
+        col(StoredLine.text),
+        col(StoredLine.revision),
+    ).where(
+        col(StoredLine.month) == month,
+        col(StoredLine.form) == form.value,
+        col(StoredLine.tenant_id) >= first,
+        col(StoredLine.tenant_id) <= last,
+        # Before `since` (a clock set back) the month may not even have ended yet.
+        col(StoredLine.since_micros) <= now_micros,
+        col(StoredLine.until_micros) > now_micros,
+    )
+    return {
+        (tenant_id, service_id): ShownLine(tenant_id, service_id, met, claim_open, closed, text)
+        for tenant_id, service_id, met, claim_open, closed, text, revision in (
+            session.connection().execute(query)
+        )
+        if revision == revisions.get(tenant_id)
+    }
+
+
+def _store(
+    engine: Engine,
+    month: str,
+    form: LineForm,
+    lines: Iterable[tuple[ShownLine, int | None]],
+    revisions: dict[str, int],
+    now_micros: int,
+) -> None:
+    """Store the lines that read the same for a while, each replacing its older copy;
+    skipped when another write holds the lock (the next request computes them again)."""
+    rows = [
+        {
+            "month": month,
+            "form": form.value,
+            "tenant_id": line.tenant_id,
+            "service_id": line.service_id,
+            "revision": revisions[line.tenant_id],
+            "since_micros": now_micros,
+            "until_micros": until,
+            "met": line.met,
+            "claim_open": line.claim_open,
+            "closed": line.closed,
+            "text": line.text,
+        }
+        for line, until in lines
+        if until is not None
+    ]
+    if not rows:
+        return
+    statement = _upsert(engine)
+    try:
+        with write_transaction(engine) as connection:
+            connection.execute(statement, rows)
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
+        log.info("portfolio lines not stored: the database is busy")
+
+
+def _upsert(engine: Engine) -> Any:
+    """INSERT … ON CONFLICT (the line) DO UPDATE: the dialects spell it alike."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(StoredLine)
+    replaced = ("revision", "since_micros", "until_micros", "met", "claim_open", "closed", "text")
+    return insert.on_conflict_do_update(
+        index_elements=["month", "form", "tenant_id", "service_id"],
+        set_={name: insert.excluded[name] for name in replaced},
+    )
+
+
+def forget_stored_lines(engine: Engine) -> None:
+    """Empty the table (at start-up: see the module's docstring)."""
+    with write_transaction(engine) as connection:
+        connection.execute(delete(StoredLine))

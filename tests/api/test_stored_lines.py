@@ -1,0 +1,295 @@
+"""Portfolio lines are stored once computed, served from the table while their tenant's
+data and the clock leave them unchanged, and computed again as soon as either moves.
+
+To show that a pull was served from the table, a test marks the stored text by hand
+(`_mark`, SQL behind the API's back): a line served from the table carries the mark, a
+line computed again does not.
+
+November 2026 in UTC is 30 × 1440 = 43200 minutes; microsoft-365 (99.9 %) allows
+43.2 minutes, and below 99.9 % credits 25 % of the fee. The clock reads 2026-12-05
+12:00Z: November is over, its claim (deadline 31 December) still open.
+"""
+
+import csv
+import io
+import json
+from typing import Any, cast
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from app.config import Settings
+from app.db import write_transaction
+from app.deps import now
+from app.main import create_app
+from tests.api.scenario import Json, create_tenant, store_outages, subscribe, utc, window
+from tests.conftest import ADMIN_KEY, Clock
+
+EXO = "exchange-online"
+MONTH = "2026-11"
+# A stored JSON line, marked, parses as the line with one more field; a marked CSV row
+# has its tenant id prefixed.
+_MARKS = {
+    "json": ("SUBSTR(text, 2)", '{"stale":true,'),
+    "csv": ("text", "STALE-"),
+}
+
+
+@pytest.fixture
+def tenants(client: TestClient) -> None:
+    """contoso down 60 minutes on exchange-online, fabrikam never down."""
+    for tenant_id in ("contoso", "fabrikam"):
+        create_tenant(client, tenant_id)
+        subscribe(client, tenant_id, EXO, "microsoft-365", "1200.00")
+    store_outages(client, "contoso", window(EXO, "2026-11-10T08:00:00Z", "2026-11-10T09:00:00Z"))
+
+
+def _engine(client: TestClient) -> Engine:
+    engine: Engine = cast(FastAPI, client.app).state.engine
+    return engine
+
+
+def _page(client: TestClient, month: str = MONTH, **params: Any) -> bytes:
+    response = client.get(f"/v1/reports/{month}", params={"limit": 100, **params})
+    assert response.status_code == 200, response.text
+    return response.content
+
+
+def _csv(client: TestClient, month: str = MONTH, **params: Any) -> bytes:
+    response = client.get(f"/v1/reports/{month}", params={"format": "csv", **params})
+    assert response.status_code == 200, response.text
+    return response.content
+
+
+def _lines(page: bytes) -> dict[str, Json]:
+    """The page's lines by tenant (one service each here)."""
+    items = cast(Json, json.loads(page))["items"]
+    return {line["tenant_id"]: line for line in items}
+
+
+def _rows(body: bytes) -> dict[str, dict[str, str]]:
+    return {row["tenant_id"]: row for row in csv.DictReader(io.StringIO(body.decode()))}
+
+
+def _stored(client: TestClient, month: str = MONTH) -> list[tuple[str, str]]:
+    """(form, tenant) of each stored line of the month."""
+    with _engine(client).connect() as connection:
+        rows = connection.execute(
+            text("SELECT form, tenant_id FROM stored_line WHERE month = :m ORDER BY 1, 2"),
+            {"m": month},
+        )
+        return [(form, tenant) for form, tenant in rows]
+
+
+def _mark(client: TestClient) -> None:
+    """Mark every stored line (both forms) not marked yet, behind the API's back."""
+    with _engine(client).begin() as connection:
+        for form, (rest, mark) in _MARKS.items():
+            connection.execute(
+                text(
+                    f"UPDATE stored_line SET text = :mark || {rest} "
+                    "WHERE form = :form AND SUBSTR(text, 1, :length) <> :mark"
+                ),
+                {"mark": mark, "form": form, "length": len(mark)},
+            )
+
+
+def _served_stored(client: TestClient) -> list[str]:
+    """The tenants whose lines the next JSON page and CSV serve from the table (each
+    form must agree)."""
+    page, rows = _lines(_page(client)), _rows(_csv(client))
+    from_json = {tenant for tenant, line in page.items() if line.get("stale")}
+    from_csv = {tenant.removeprefix("STALE-") for tenant in rows if tenant.startswith("STALE-")}
+    assert from_json == from_csv
+    return sorted(from_json)
+
+
+def test_a_second_pull_is_the_first_byte_for_byte_and_read_from_the_table(
+    client: TestClient, tenants: None
+) -> None:
+    first_page, first_csv = _page(client), _csv(client)
+    assert _stored(client) == [
+        ("csv", "contoso"),
+        ("csv", "fabrikam"),
+        ("json", "contoso"),
+        ("json", "fabrikam"),
+    ]
+
+    assert (_page(client), _csv(client)) == (first_page, first_csv)
+    # 60 min: (43200 − 60) / 43200 = 99.8611 % < 99.9 → 25 % of 1200.00 = 300.00
+    contoso = _lines(first_page)["contoso"]
+    assert (contoso["downtime_minutes"], contoso["met"], contoso["credit_amount"]) == (
+        "60",
+        False,
+        "300.00",
+    )
+    assert _rows(first_csv)["contoso"]["credit_amount"] == "300.00"
+
+    _mark(client)
+    assert _served_stored(client) == ["contoso", "fabrikam"]
+
+
+def test_every_write_to_a_tenant_shows_in_its_next_pull_and_not_in_the_others(
+    client: TestClient, tenants: None
+) -> None:
+    def after(write: Any) -> Json:
+        """contoso's line after `write`, with fabrikam's stored line still served."""
+        _page(client), _csv(client)
+        _mark(client)
+        answer = write()
+        assert not isinstance(answer, httpx.Response) or answer.is_success, answer.text
+        assert _served_stored(client) == ["fabrikam"]
+        return _lines(_page(client))["contoso"]
+
+    added: list[Json] = []
+    late = window(EXO, "2026-11-20T00:00:00Z", "2026-11-20T00:30:00Z")
+    # 60 + 30 = 90 min: 99.7916 % → 300.00
+    assert (
+        after(lambda: added.extend(store_outages(client, "contoso", late)["outages"]))[
+            "downtime_minutes"
+        ]
+        == "90"
+    )
+    stored = added[0]
+
+    patched = after(
+        lambda: client.patch(
+            f"/v1/tenants/contoso/outages/{stored['id']}", json={"end": "2026-11-20T01:00:00Z"}
+        )
+    )
+    # 60 + 60 = 120 min
+    assert patched["downtime_minutes"] == "120"
+
+    deleted = after(lambda: client.delete(f"/v1/tenants/contoso/outages/{stored['id']}"))
+    assert deleted["downtime_minutes"] == "60"
+
+    csv_file = b"service_id,start,end,external_id\n"
+    csv_file += b"exchange-online,2026-11-12T00:00:00Z,2026-11-12T02:00:00Z,INC-9\n"
+    imported = after(
+        lambda: client.post(
+            "/v1/tenants/contoso/imports",
+            data={"format": "csv"},
+            files={"file": ("november.csv", csv_file, "text/csv")},
+        )
+    )
+    # 60 + 120 = 180 min
+    assert imported["downtime_minutes"] == "180"
+
+    closed = after(lambda: client.post(f"/v1/tenants/contoso/reports/{MONTH}/close"))
+    assert closed["closed"] is True
+
+    claims: list[Json] = []
+    claimed = after(
+        lambda: claims.append(
+            client.post("/v1/tenants/contoso/claims", json={"service_id": EXO, "month": MONTH})
+            .raise_for_status()
+            .json()
+        )
+    )
+    assert (claimed["claim_id"], claimed["claim_status"]) == (claims[0]["id"], "draft")
+
+    withdrawn = after(
+        lambda: client.patch(
+            f"/v1/tenants/contoso/claims/{claims[0]['id']}", json={"status": "withdrawn"}
+        )
+    )
+    assert withdrawn["claim_status"] == "withdrawn"
+
+    reopened = after(lambda: client.delete(f"/v1/tenants/contoso/reports/{MONTH}/close"))
+    assert reopened["closed"] is False
+
+    changed = after(
+        lambda: client.put(
+            f"/v1/tenants/contoso/services/{EXO}",
+            json={"policy_id": "microsoft-365", "monthly_fee": "2400.00", "effective_from": MONTH},
+        )
+    )
+    # The fee changed from November on: 25 % of 2400.00 = 600.00
+    assert changed["credit_amount"] == "600.00"
+
+
+def test_a_stored_line_turns_when_its_claim_deadline_passes_or_the_clock_goes_back(
+    client: TestClient, tenants: None, clock: Clock
+) -> None:
+    assert _lines(_page(client))["contoso"]["claim_open"] is True
+    _csv(client)
+    _mark(client)
+
+    # microsoft-365: November's claim deadline is 31 December; its day ends at
+    # 2027-01-01T00:00Z. Until then the stored line is served.
+    clock.now = utc(2026, 12, 31, 23, 59, 59)
+    assert _served_stored(client) == ["contoso", "fabrikam"]
+
+    clock.now = utc(2027, 1, 1)
+    assert _served_stored(client) == []
+    assert _lines(_page(client))["contoso"]["claim_open"] is False
+
+    # A clock set back reads the past again, not what was computed later.
+    _mark(client)
+    clock.now = utc(2026, 12, 5, 12)
+    assert _served_stored(client) == []
+    assert _lines(_page(client))["contoso"]["claim_open"] is True
+
+
+def test_a_month_not_over_is_never_stored(client: TestClient, tenants: None) -> None:
+    store_outages(client, "contoso", window(EXO, "2026-12-05T10:00:00Z"))
+
+    # Ongoing since 10:00: 120 minutes at 12:00.
+    december = _lines(_page(client, "2026-12"))["contoso"]
+    assert (december["downtime_minutes"], december["provisional"]) == ("120", True)
+    _csv(client, "2026-12")
+
+    assert _stored(client, "2026-12") == []
+
+
+def test_filters_read_the_stored_lines_as_the_computed_ones(
+    client: TestClient, tenants: None
+) -> None:
+    missed = _page(client, met="false")
+    assert list(_lines(missed)) == ["contoso"]
+    met_rows = _csv(client, met="true")
+    assert list(_rows(met_rows)) == ["fabrikam"]
+
+    assert (_page(client, met="false"), _csv(client, met="true")) == (missed, met_rows)
+
+
+def test_start_up_empties_the_table(database_url: str, clock: Clock) -> None:
+    def started() -> TestClient:
+        app = create_app(Settings(database_url=database_url, admin_key=ADMIN_KEY))
+        app.dependency_overrides[now] = lambda: clock.now
+        return TestClient(app, headers={"X-API-Key": ADMIN_KEY})
+
+    with started() as client:
+        create_tenant(client, "contoso")
+        subscribe(client, "contoso", EXO, "microsoft-365", "1200.00")
+        _page(client)
+        assert _stored(client) == [("json", "contoso")]
+
+    with started() as client:
+        assert _stored(client) == []
+
+
+def test_a_busy_database_leaves_the_lines_unstored_and_still_answers(
+    database_url: str, clock: Clock
+) -> None:
+    settings = Settings(database_url=database_url, admin_key=ADMIN_KEY, db_busy_timeout_seconds=0.2)
+    app = create_app(settings)
+    app.dependency_overrides[now] = lambda: clock.now
+    with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as client:
+        create_tenant(client, "contoso")
+        subscribe(client, "contoso", EXO, "microsoft-365", "1200.00")
+        expected = _page(client)
+        with _engine(client).begin() as connection:
+            connection.execute(text("DELETE FROM stored_line"))
+
+        # Another writer holds the lock the store needs, for longer than it waits.
+        with write_transaction(_engine(client)) as holder:
+            # SQLite's write transaction holds the lock from its BEGIN.
+            if holder.dialect.name == "postgresql":
+                holder.exec_driver_sql("LOCK TABLE stored_line IN EXCLUSIVE MODE")
+            assert _page(client) == expected
+
+        assert _stored(client) == []
