@@ -8,16 +8,24 @@ uvicorn server (what `make run` serves), and then seeded directly with `executem
 tenants, subscriptions, terms and windows. A few tenants' months are then closed and a
 few claims made through the API. Seeding is not timed and is done once per size.
 
-Timed, each run on the same data, median of `--repeats`:
+Timed, each run on the same data, median of `--repeats`; each run first empties the
+stored lines (docs/reports.md, "Stored portfolio lines"), as a start-up does, then:
 
-- **JSON**: `GET /v1/reports/{month}?limit=500`, page after page by `next_cursor`,
-  from the first request sent to the last page's body read;
-- **CSV**: `GET /v1/reports/{month}?format=csv`, the whole body read as it streams;
+- **JSON computed**: `GET /v1/reports/{month}?limit=500`, page after page by
+  `next_cursor`, from the first request sent to the last page's body read; every line
+  is computed (and stored);
+- **JSON stored**: the same pages again: every line is read from the stored ones;
+- **CSV computed** and **CSV stored**: `GET /v1/reports/{month}?format=csv` twice, the
+  whole body read as it streams (a CSV row is its own stored form, so the first
+  computes every line again);
 - **raw**: in the same run, a plain `sqlite3` (or `psycopg`) `SELECT` of the rows the
   report is computed from: the terms in force joined with their tenants, and every
   window of the month (with the margin a minimum-run rule needs), fetched in full.
 
-Printed: the medians, the ratios JSON / raw and CSV / raw (the target is 3×), the same
+The target (3×) is judged on the stored pulls: a settled month as finance pulls it
+again and again. The computed pulls are what the first pull after a change costs.
+
+Printed: the medians, the ratio of each pull to the raw read, the same
 ratios in CPU seconds (the server process's against the raw read's, steadier than the
 wall clock on a shared machine), and the server's peak resident memory (VmHWM) after
 the JSON pages and after the CSV, for each size: flat memory means the numbers barely
@@ -35,7 +43,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -257,29 +265,51 @@ def csv_lines(client: httpx.Client) -> int:
 
 
 @dataclass
+class Pull:
+    """One way of reading the month, timed in each repeat."""
+
+    seconds: list[float] = field(default_factory=list)
+    # The server process's CPU seconds.
+    cpu: list[float] = field(default_factory=list)
+
+    def ratio(self, raw: "Pull") -> float:
+        """The median over repeats of this pull's time over the same repeat's raw read."""
+        return statistics.median(s / r for s, r in zip(self.seconds, raw.seconds, strict=True))
+
+    def cpu_ratio(self, raw: "Pull") -> float:
+        return statistics.median(c / r for c, r in zip(self.cpu, raw.cpu, strict=True))
+
+
+# The four ways the month is pulled in each repeat, in order: each form computed (the
+# stored lines emptied first) and then read again from the lines stored.
+PULLS = ("JSON computed", "JSON stored", "CSV computed", "CSV stored")
+
+
+@dataclass
 class Measured:
     tenants: int
     windows: int
     lines: int
     raw_rows: int
-    json_seconds: float
-    csv_seconds: float
-    raw_seconds: float
-    json_ratio: float
-    csv_ratio: float
-    # The same ratios in CPU seconds: the server's against the raw read's (on SQLite
-    # the raw read runs in this process; PostgreSQL's own CPU is in neither).
-    json_cpu_ratio: float
-    csv_cpu_ratio: float
+    raw: Pull
+    pulls: dict[str, Pull]
     rss_start: float
     rss_json: float
     rss_csv: float
 
+    def ratio(self, name: str) -> float:
+        return self.pulls[name].ratio(self.raw)
 
-def _timed(action: Any) -> tuple[float, Any]:
-    began = time.perf_counter()
-    result = action()
-    return time.perf_counter() - began, result
+    def cpu_ratio(self, name: str) -> float:
+        return self.pulls[name].cpu_ratio(self.raw)
+
+
+def forget_stored_lines(database_url: str) -> None:
+    """Empty the stored lines, as a start-up does: the next pull computes every line."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM stored_line"))
+    engine.dispose()
 
 
 def measure(tenants: int, repeats: int, database_url: str | None, folder: Path) -> Measured:
@@ -296,6 +326,8 @@ def measure(tenants: int, repeats: int, database_url: str | None, folder: Path) 
         reset.dispose()
     # The claim-deadline check would read every closed month in the background.
     settings = {"SLA_DATABASE_URL": database.url, "SLA_WEBHOOK_WORKER": "false"}
+    pulls = {name: Pull() for name in PULLS}
+    raw = Pull()
     with (
         server(workdir, settings) as running,
         httpx.Client(base_url=running.url, headers={"X-API-Key": KEY}, timeout=600) as client,
@@ -306,43 +338,48 @@ def measure(tenants: int, repeats: int, database_url: str | None, folder: Path) 
         engine.dispose()
         close_some(client, tenants)
         rss_start = running.peak_rss_mib()
-        json_times, csv_times, raw_times = [], [], []
-        json_cpu, csv_cpu, raw_cpu = [], [], []
         rss_json = rss_csv = 0.0
         lines = raw_rows = 0
+
+        def pull(name: str, read: Any) -> int:
+            cpu = running.cpu_seconds()
+            began = time.perf_counter()
+            count = read()
+            seconds = time.perf_counter() - began
+            pulls[name].seconds.append(seconds)
+            pulls[name].cpu.append(running.cpu_seconds() - cpu)
+            return int(count)
+
         for _ in range(repeats):
-            cpu = running.cpu_seconds()
-            seconds, lines = _timed(lambda: json_pages(client))
-            json_times.append(seconds)
-            json_cpu.append(running.cpu_seconds() - cpu)
+            forget_stored_lines(database.url)
+            lines = pull("JSON computed", lambda: json_pages(client))
+            if pull("JSON stored", lambda: json_pages(client)) != lines:
+                raise RuntimeError("the stored JSON pages have another number of lines")
             rss_json = max(rss_json, running.peak_rss_mib())
-            cpu = running.cpu_seconds()
-            seconds, csv_rows = _timed(lambda: csv_lines(client))
-            csv_times.append(seconds)
-            csv_cpu.append(running.cpu_seconds() - cpu)
+            for name in ("CSV computed", "CSV stored"):
+                csv_rows = pull(name, lambda: csv_lines(client))
+                if csv_rows != lines:
+                    raise RuntimeError(f"{name}: {csv_rows} rows, the JSON pages {lines}")
             rss_csv = max(rss_csv, running.peak_rss_mib())
-            if csv_rows != lines:
-                raise RuntimeError(f"the CSV has {csv_rows} rows, the JSON pages {lines}")
             seconds, cpu, raw_rows = database.raw_read()
-            raw_times.append(seconds)
-            raw_cpu.append(cpu)
-    raw = statistics.median(raw_times)
+            raw.seconds.append(seconds)
+            raw.cpu.append(cpu)
     return Measured(
         tenants=tenants,
         windows=windows,
         lines=lines,
         raw_rows=raw_rows,
-        json_seconds=statistics.median(json_times),
-        csv_seconds=statistics.median(csv_times),
-        raw_seconds=raw,
-        json_ratio=statistics.median(j / r for j, r in zip(json_times, raw_times, strict=True)),
-        csv_ratio=statistics.median(c / r for c, r in zip(csv_times, raw_times, strict=True)),
-        json_cpu_ratio=statistics.median(j / r for j, r in zip(json_cpu, raw_cpu, strict=True)),
-        csv_cpu_ratio=statistics.median(c / r for c, r in zip(csv_cpu, raw_cpu, strict=True)),
+        raw=raw,
+        pulls=pulls,
         rss_start=rss_start,
         rss_json=rss_json,
         rss_csv=rss_csv,
     )
+
+
+def _pull_cell(result: Measured, name: str) -> str:
+    seconds = statistics.median(result.pulls[name].seconds)
+    return f"{seconds:>9.2f} s {result.ratio(name):>5.1f}x"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,24 +400,28 @@ def main(argv: list[str] | None = None) -> int:
             for tenants in args.tenants
         ]
     print(
-        f"{'tenants':>8} {'windows':>8} {'lines':>7} {'raw s':>7} {'JSON s':>7} {'ratio':>6} "
-        f"{'CSV s':>7} {'ratio':>6} {'RSS idle':>9} {'RSS JSON':>9} {'RSS CSV':>8}"
+        f"{'tenants':>8} {'windows':>8} {'lines':>7} {'raw s':>6} "
+        + " ".join(f"{name:>19}" for name in PULLS)
+        + f" {'RSS idle':>9} {'RSS JSON':>9} {'RSS CSV':>8}"
     )
     for result in results:
         print(
             f"{result.tenants:>8,} {result.windows:>8,} {result.lines:>7,} "
-            f"{result.raw_seconds:>7.2f} {result.json_seconds:>7.2f} {result.json_ratio:>5.1f}x "
-            f"{result.csv_seconds:>7.2f} {result.csv_ratio:>5.1f}x {result.rss_start:>5.0f} MiB "
-            f"{result.rss_json:>5.0f} MiB {result.rss_csv:>4.0f} MiB"
+            f"{statistics.median(result.raw.seconds):>6.2f} "
+            + " ".join(_pull_cell(result, name) for name in PULLS)
+            + f" {result.rss_start:>5.0f} MiB {result.rss_json:>5.0f} MiB"
+            + f" {result.rss_csv:>4.0f} MiB"
         )
     for result in results:
-        print(
-            f"{result.tenants:>8,} tenants, in CPU seconds (server vs raw read): JSON "
-            f"{result.json_cpu_ratio:.1f}x, CSV {result.csv_cpu_ratio:.1f}x"
-        )
-    worst = max(max(result.json_ratio, result.csv_ratio) for result in results)
+        ratios = ", ".join(f"{name} {result.cpu_ratio(name):.1f}x" for name in PULLS)
+        print(f"{result.tenants:>8,} tenants, in CPU seconds (server vs raw read): {ratios}")
+    # As served once a month has settled: each line computed once, then read stored.
+    worst = max(max(result.ratio("JSON stored"), result.ratio("CSV stored")) for result in results)
     verdict = "met" if worst <= TARGET_RATIO else "not met"
-    print(f"target: JSON and CSV within {TARGET_RATIO:.0f}x raw — {verdict} (worst {worst:.1f}x)")
+    print(
+        f"target: JSON and CSV (stored lines) within {TARGET_RATIO:.0f}x raw — {verdict} "
+        f"(worst {worst:.1f}x)"
+    )
     return 0
 
 

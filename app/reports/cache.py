@@ -20,6 +20,7 @@ Changing rows behind the API's back (SQL by hand) is not seen until the process
 restarts; `SLA_REPORT_CACHE_SIZE=0` turns the cache off.
 """
 
+import functools
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +50,8 @@ def stable_until_micros(report: TenantReport) -> int | None:
     return min(deadlines, default=STABLE_FOREVER)
 
 
+# A month's lines share a handful of deadlines and zones.
+@functools.lru_cache(maxsize=256)
 def deadline_end_micros(claim_deadline: str, timezone: str) -> int:
     """When a line's `claim_open` turns false: the end of its deadline's day."""
     return to_micros(claim_deadline_ends(date.fromisoformat(claim_deadline), timezone))

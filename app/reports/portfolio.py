@@ -202,7 +202,8 @@ def _tenant_revisions(session: Session, first: str, last: str) -> dict[str, int]
     query = select_columns(tenant_id, newest_event_id(tenant_id)).where(
         tenant_id >= first, tenant_id <= last
     )
-    return {tenant: revision or 0 for tenant, revision in session.connection().execute(query)}
+    rows = session.connection().execute(query).all()
+    return {tenant: revision or 0 for tenant, revision in rows}
 
 
 def _stored_lines(
@@ -236,7 +237,7 @@ def _stored_lines(
     return {
         (tenant_id, service_id): ShownLine(tenant_id, service_id, met, claim_open, closed, text)
         for tenant_id, service_id, met, claim_open, closed, text, revision in (
-            session.connection().execute(query)
+            session.connection().execute(query).all()
         )
         if revision == revisions.get(tenant_id)
     }
