@@ -13,20 +13,22 @@ November 2026 in UTC is 30 × 1440 = 43200 minutes; microsoft-365 (99.9 %) allow
 import csv
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, cast
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from app.config import Settings
 from app.db import write_transaction
 from app.deps import now
 from app.main import create_app
 from tests.api.scenario import Json, create_tenant, store_outages, subscribe, utc, window
-from tests.conftest import ADMIN_KEY, Clock
+from tests.conftest import ADMIN_KEY, Clock, fresh_database_url, start_live_server
 
 EXO = "exchange-online"
 MONTH = "2026-11"
@@ -293,3 +295,43 @@ def test_a_busy_database_leaves_the_lines_unstored_and_still_answers(
             assert _page(client) == expected
 
         assert _stored(client) == []
+
+
+def test_pulls_at_once_answer_alike_and_leave_each_line_stored_once(tmp_path: Path) -> None:
+    # A real server (its own threads, its own pool) on the test database; the clock is
+    # the real one, for which October 2026 is over.
+    url = fresh_database_url(tmp_path)
+    for server in start_live_server(tmp_path, {"SLA_DATABASE_URL": url}):
+        with httpx.Client(base_url=server.url, headers={"X-API-Key": server.key}) as admin:
+            for tenant_id in ("contoso", "fabrikam", "northwind"):
+                admin.post("/v1/tenants", json={"id": tenant_id, "name": tenant_id})
+                admin.put(
+                    f"/v1/tenants/{tenant_id}/services/{EXO}",
+                    json={"policy_id": "microsoft-365", "monthly_fee": "1200.00"},
+                ).raise_for_status()
+                admin.post(
+                    f"/v1/tenants/{tenant_id}/outages",
+                    json={"outages": [window(EXO, "2026-10-10T08:00:00Z", "2026-10-10T09:00:00Z")]},
+                ).raise_for_status()
+
+            def pull(form: str) -> bytes:
+                answer = admin.get("/v1/reports/2026-10", params={"format": form})
+                assert answer.status_code == 200, answer.text
+                return answer.content
+
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                answers = list(pool.map(pull, ["json", "csv"] * 8))
+
+        # Every JSON answer alike, every CSV alike; 3 lines, each of both forms.
+        assert len(set(answers[0::2])) == len(set(answers[1::2])) == 1
+        assert len(_lines(answers[0])) == len(_rows(answers[1])) == 3
+        # October 2026 in UTC is 31 × 1440 = 44640 minutes; 60 down: 99.8655 % < 99.9
+        # → 25 % of 1200.00 = 300.00 each.
+        assert {line["credit_amount"] for line in _lines(answers[0]).values()} == {"300.00"}
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT form, count(*) FROM stored_line GROUP BY form ORDER BY form")
+            ).all()
+        engine.dispose()
+        assert [tuple(row) for row in stored] == [("csv", 3), ("json", 3)]
