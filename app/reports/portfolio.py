@@ -290,6 +290,8 @@ def _upsert(engine: Engine) -> Any:
     return insert.on_conflict_do_update(
         index_elements=["month", "form", "tenant_id", "service_id"],
         set_={name: insert.excluded[name] for name in replaced},
+        # A request reading an older snapshot leaves a newer revision's line in place.
+        where=col(StoredLine.revision) <= insert.excluded["revision"],
     )
 
 

@@ -335,3 +335,24 @@ def test_pulls_at_once_answer_alike_and_leave_each_line_stored_once(tmp_path: Pa
             ).all()
         engine.dispose()
         assert [tuple(row) for row in stored] == [("csv", 3), ("json", 3)]
+
+
+def test_a_line_stored_at_a_newer_revision_is_not_replaced_by_an_older_one(
+    client: TestClient, tenants: None
+) -> None:
+    # As if a request reading a later snapshot had stored contoso's line meanwhile.
+    _page(client)
+    with _engine(client).begin() as connection:
+        connection.execute(
+            text("UPDATE stored_line SET revision = revision + 1000 WHERE tenant_id = 'contoso'")
+        )
+
+    # This pull reads the older revision: it computes the line again (no mark served)
+    # and leaves the newer one stored.
+    _mark(client)
+    assert _lines(_page(client))["contoso"]["downtime_minutes"] == "60"
+    with _engine(client).connect() as connection:
+        texts = connection.execute(
+            text("SELECT text FROM stored_line WHERE tenant_id = 'contoso' AND form = 'json'")
+        ).all()
+    assert [row[0].startswith('{"stale":true,') for row in texts] == [True]
