@@ -79,13 +79,14 @@ def test_the_portfolio_benchmark_reads_every_line_both_ways(tmp_path: Path) -> N
 
 def test_the_import_benchmark_stores_every_row_both_ways(tmp_path: Path) -> None:
     # 200 rows: the run itself checks that the upload created all 200; the raw path
-    # inserts them too, and both take some CPU time.
+    # inserts them too.
     csv_path = tmp_path / "outages.csv"
     imports.write_csv(csv_path, 200)
     upload = imports.api_import(csv_path, tmp_path)
     wall, cpu = imports.raw_insert(csv_path, tmp_path / "raw.db")
 
-    assert upload.seconds > 0 and upload.cpu_seconds > 0
+    # The server's CPU time is read from /proc in 10 ms ticks: 200 rows may take less.
+    assert upload.seconds > 0 and upload.cpu_seconds >= 0
     assert upload.rss_after >= upload.rss_before > 0
     assert wall > 0 and cpu > 0
     with sqlite3.connect(tmp_path / "raw.db") as raw:
