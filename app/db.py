@@ -15,15 +15,16 @@ upgrades, the others find the schema at head and do nothing.
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -47,13 +48,19 @@ _POSTGRES_BUSY_STATES = {"55P03", "40001", "40P01"}
 POOL_SIZE = 20
 POOL_OVERFLOW = 20
 
+# A pooled PostgreSQL connection idle longer than this is pinged before it is handed
+# out (see `_ping_when_idle`).
+IDLE_PING_SECONDS = 1.0
+_CHECKED_IN_AT = "sla_checked_in_at"
+
 
 def make_engine(url: str, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS) -> Engine:
     """An engine whose write transactions wait `busy_timeout_seconds` for a lock."""
     timeout_ms = max(1, round(busy_timeout_seconds * 1000))
     pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     if not url.startswith("sqlite"):
-        engine = create_engine(url, pool_pre_ping=True, **pool)
+        engine = create_engine(url, **pool)
+        _ping_when_idle(engine)
 
         @event.listens_for(engine, "begin")
         def _begin_postgres(connection: Any) -> None:
@@ -85,6 +92,37 @@ def make_engine(url: str, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SEC
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection on checkout only when it has been idle for more than
+    `IDLE_PING_SECONDS`; a failed ping replaces it and every connection pooled before it.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: on a busy server a round trip
+    as long as a kept report's one statement, for a connection checked in microseconds
+    before. The connections a database restart, a failover or an idle timeout kills are
+    the ones that sat in the pool meanwhile, and those are still pinged. A failed ping
+    raises `InvalidatePoolError`, as pre-ping's own does: the pool reconnects this
+    connection and replaces every other one pooled before the failure, as after a
+    restart they are all dead (SQLAlchemy's "pessimistic" checkout recipe).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _note_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        # A new connection has no checkin time yet: it has just answered the connect.
+        checked_in_at = record.info.get(_CHECKED_IN_AT)
+        if checked_in_at is None or time.monotonic() - checked_in_at <= IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise InvalidatePoolError(
+                f"a pooled connection idle since a ping failed: {error}"
+            ) from error
 
 
 def _enter_wal(cursor: sqlite3.Cursor, timeout_seconds: float) -> None:
@@ -132,6 +170,26 @@ def lookup_connection(engine: Engine) -> Iterator[Connection]:
         if engine.dialect.name == "postgresql":
             connection.execution_options(isolation_level="AUTOCOMMIT")
         yield connection
+
+
+_Answer = TypeVar("_Answer")
+
+
+def read_retried_once(read: Callable[[], _Answer]) -> _Answer:
+    """`read()`, run once more if the database had dropped its connection.
+
+    A pooled connection is pinged only after `IDLE_PING_SECONDS` idle, so one the
+    database dropped sooner (a restart or a terminated backend between two requests)
+    fails on its first statement. SQLAlchemy has then replaced it and every connection
+    pooled before it, so the second run gets a fresh connection. For reads only: `read`
+    must be safe to run twice (a write it makes must set the same values again).
+    """
+    try:
+        return read()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        return read()
 
 
 def snapshot_begins(connection: Connection) -> bool:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
-from app.db import lookup_connection, snapshot_begins
+from app.db import lookup_connection, read_retried_once, snapshot_begins
 from app.deps import (
     ApiToken,
     Now,
@@ -122,6 +122,11 @@ class _ReportRequest:
 
 
 def _tenant_report_answer(state: State, asked: _ReportRequest) -> Response:
+    # A read, whose one write (the key's last use) sets the same time again.
+    return read_retried_once(lambda: _answer_on_one_connection(state, asked))
+
+
+def _answer_on_one_connection(state: State, asked: _ReportRequest) -> Response:
     with lookup_connection(state.engine) as connection:
         read = tenant_read(state, connection, asked.token, asked.tenant_id, asked.now)
         cache: ReportCache = state.report_cache
