@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
@@ -61,6 +62,7 @@ def make_engine(url: str, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SEC
     if not url.startswith("sqlite"):
         engine = create_engine(url, **pool)
         _ping_when_idle(engine)
+        _unreachable_as_lost(engine)
 
         @event.listens_for(engine, "begin")
         def _begin_postgres(connection: Any) -> None:
@@ -123,6 +125,18 @@ def _ping_when_idle(engine: Engine) -> None:
             raise InvalidatePoolError(
                 f"a pooled connection idle since a ping failed: {error}"
             ) from error
+
+
+def _unreachable_as_lost(engine: Engine) -> None:
+    """A connection that cannot be opened (the database down or restarting) counts as
+    lost, like one dropped in use: the error says `connection_invalidated`, and the app
+    answers 503 with Retry-After rather than 500 (`app.limits.database_unavailable`)."""
+
+    @event.listens_for(engine, "handle_error")
+    def _mark_unreachable(context: ExceptionContext) -> None:
+        # No connection: the error came while opening one.
+        if context.connection is None and isinstance(context.sqlalchemy_exception, DBAPIError):
+            context.is_disconnect = True
 
 
 def _enter_wal(cursor: sqlite3.Cursor, timeout_seconds: float) -> None:

@@ -177,7 +177,7 @@ _DESCRIPTIONS = {
     422: "Invalid input; `errors` names each field and value",
     429: "Too many requests for this key; `Retry-After` says when to try again",
     502: "The provider refused the request or answered something unusable",
-    503: "The provider, or the database's write lock, is busy; `Retry-After` says when "
-    "to try again",
+    503: "The provider or the database's write lock is busy, or the database cannot be "
+    "reached; `Retry-After` says when to try again",
     504: "The provider did not answer in time",
 }

@@ -42,15 +42,22 @@ def problem_response(error: ProblemError, headers: Mapping[str, str] | None = No
     )
 
 
-async def database_busy(request: Request, error: Exception) -> Response:
-    """503 when a write gave up waiting for the database's lock; any other
-    operational error goes on to the catch-all handler (500, and logged)."""
-    if not isinstance(error, OperationalError) or not is_busy(error):
+async def database_unavailable(request: Request, error: Exception) -> Response:
+    """503 when a write gave up waiting for the database's lock, or when the database
+    dropped the connection a request was using (a restart: the pool has replaced its
+    connections, so the request sent again is served); any other operational error
+    goes on to the catch-all handler (500, and logged)."""
+    if not isinstance(error, OperationalError):
+        raise error
+    if is_busy(error):
+        detail = "the database is busy with other writes; send the request again"
+    elif error.connection_invalidated:
+        detail = "the database cannot be reached; send the request again"
+    else:
         raise error
     settings: Settings = request.app.state.settings
     return problem_response(
-        ServiceUnavailable("the database is busy with other writes; send the request again"),
-        {"Retry-After": str(settings.busy_retry_after_seconds)},
+        ServiceUnavailable(detail), {"Retry-After": str(settings.busy_retry_after_seconds)}
     )
 
 

@@ -36,7 +36,7 @@ from app.errors import (
 from app.guards import RequestGuard
 from app.idempotency import Replay
 from app.ledger.events import unclaimed_credits
-from app.limits import BodyLimit, RateLimit, database_busy
+from app.limits import BodyLimit, RateLimit, database_unavailable
 from app.logs import REQUEST_ID_HEADER, is_sane_request_id
 from app.metrics import router as metrics_router
 from app.openapi_shape import shaped
@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Replay, _replay)
     app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(OperationalError, database_busy)
+    app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, limit=settings.rate_limit)  # the first limit checked
@@ -183,14 +183,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 def _answers_of_the_middleware(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]:
     """What any route may answer before or beside its handler: the rate limit (429), the
-    body limit (413) and a write that cannot get the database's lock in time (503)."""
+    body limit (413), and the database unavailable (503: a write that cannot get its lock
+    in time, or PostgreSQL unreachable)."""
     if not path.startswith("/v1/"):
         return {}
-    statuses = [429]
+    statuses = [429, 503]
     if "requestBody" in operation:
         statuses.append(413)
-    if method in ("post", "put", "patch", "delete"):
-        statuses.append(503)
     declared = problem_responses(*statuses)
     return {
         str(status): {

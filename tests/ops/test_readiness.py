@@ -114,5 +114,12 @@ def test_postgresql_unready_once_the_server_cannot_be_reached(tmp_path: Path) ->
         assert_ready(server)
         relay.cut()
         assert_unready(server)
+        # A request meanwhile: the connection it was using is lost, then none can be
+        # opened; both are a 503 to send again later, not a 500.
+        for _ in range(2):
+            lost = httpx.get(f"{server.url}/v1/tenants", headers={"X-API-Key": server.key})
+            assert lost.status_code == 503, lost.text
+            assert lost.headers["Retry-After"] == "5"
+            assert "database cannot be reached" in lost.json()["detail"]
     finally:
         servers.close()

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 import app.db
-from tests.api.scenario import create_tenant, report, subscribe
+from tests.api.scenario import assert_problem, create_tenant, report, subscribe
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("SLA_TEST_DATABASE_URL"), reason="needs SLA_TEST_DATABASE_URL (PostgreSQL)"
@@ -79,3 +79,19 @@ def test_a_report_on_a_connection_dropped_moments_ago_is_read_again(
     assert report(contoso, "contoso") == kept
     # The pool replaced its other connections too: a read after it also answers.
     assert contoso.get("/v1/tenants/contoso").status_code == 200
+
+
+def test_another_request_on_a_connection_dropped_moments_ago_answers_503_then_is_served(
+    contoso: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # None is pinged; a read other than the report is not sent again by the app.
+    monkeypatch.setattr(app.db, "IDLE_PING_SECONDS", 3600.0)
+    tenant = contoso.get("/v1/tenants/contoso")
+    assert _terminate_the_apps_backends() >= 1
+
+    lost = contoso.get("/v1/tenants/contoso")
+    problem = assert_problem(lost, 503)
+    assert "database cannot be reached" in problem["detail"]
+    assert lost.headers["Retry-After"] == "5"
+    # The pool replaced its connections: the request sent again is served.
+    assert contoso.get("/v1/tenants/contoso").json() == tenant.json()
