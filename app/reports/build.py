@@ -6,7 +6,7 @@ snapshot (see `app.db.read_session`), so a report never mixes two states of the 
 """
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +15,7 @@ from itertools import groupby
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import Row, Select, and_, bindparam, func, or_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -767,11 +767,14 @@ class LineReader:
         return self._claims.get((tenant_id, service_id))
 
 
-def in_force_lines(
-    session: Session, month: str, after: tuple[str, str] | None, batch: int = 200
-) -> Iterator[tuple[LineTenant, str, Terms]]:
-    """Every tenant × service with terms in force in `month`, by tenant then service id,
-    after the `after` key; read in batches by keyset, so memory stays flat."""
+# A query, and a row read, of any columns.
+AnySelect = Select[*tuple[Any, ...]]
+AnyRow = Row[*tuple[Any, ...]]
+
+
+def in_force_query(month: str, after: tuple[str, str] | None) -> AnySelect:
+    """The lines with terms in force in `month` after the `after` key, in (tenant,
+    service) order: their terms' columns, then their tenant's (`line_keys` reads them)."""
     term = SubscriptionTerm
     earlier = aliased(SubscriptionTerm)
     latest = (
@@ -783,42 +786,66 @@ def in_force_lines(
         )
         .scalar_subquery()
     )
-    while True:
-        query = select_columns(
-            col(term.tenant_id),
-            col(term.service_id),
-            col(term.effective_from),
-            col(term.policy_id),
-            col(term.monthly_fee),
-            col(term.users),
-            col(Tenant.name),
-            col(Tenant.timezone),
-            col(Tenant.currency),
-        ).where(
-            col(term.tenant_id) == col(Tenant.id),
-            col(term.effective_from) == latest,
-            col(term.policy_id).is_not(None),
+    query = select_columns(
+        col(term.tenant_id),
+        col(term.service_id),
+        col(term.effective_from),
+        col(term.policy_id),
+        col(term.monthly_fee),
+        col(term.users),
+        col(Tenant.name),
+        col(Tenant.timezone),
+        col(Tenant.currency),
+    ).where(
+        col(term.tenant_id) == col(Tenant.id),
+        col(term.effective_from) == latest,
+        col(term.policy_id).is_not(None),
+    )
+    if after is not None:
+        query = query.where(
+            # Implied by the next condition, but without it SQLite reads the index
+            # from its start on every page rather than seeking to `after`.
+            col(term.tenant_id) >= after[0],
+            or_(
+                col(term.tenant_id) > after[0],
+                and_(col(term.tenant_id) == after[0], col(term.service_id) > after[1]),
+            ),
         )
-        if after is not None:
-            query = query.where(
-                # Implied by the next condition, but without it SQLite reads the index
-                # from its start on every page rather than seeking to `after`.
-                col(term.tenant_id) >= after[0],
-                or_(
-                    col(term.tenant_id) > after[0],
-                    and_(col(term.tenant_id) == after[0], col(term.service_id) > after[1]),
-                ),
-            )
-        ordered = query.order_by(col(term.tenant_id), col(term.service_id)).limit(batch)
-        rows = session.connection().execute(ordered).all()
-        tenant: TenantRow | None = None
-        for tenant_id, service_id, effective_from, policy_id, fee, users, *columns in rows:
-            if tenant is None or tenant.id != tenant_id:
-                tenant = TenantRow(tenant_id, *columns)
-            terms = change_of_columns(effective_from, policy_id, fee, users).terms
-            assert terms is not None
-            yield tenant, service_id, terms
-        if len(rows) < batch:
+    return query.order_by(col(term.tenant_id), col(term.service_id))
+
+
+# How many columns of an `in_force_query` row `line_keys` reads; a query may add more.
+IN_FORCE_COLUMNS = 9
+
+
+def line_keys(rows: Iterable[Sequence[Any]]) -> Iterator["LineKey"]:
+    """The lines of rows read by `in_force_query`; consecutive lines of one tenant share
+    its row."""
+    tenant: TenantRow | None = None
+    for row in rows:
+        tenant_id, service_id, effective_from, policy_id, fee, users, *columns = row[
+            :IN_FORCE_COLUMNS
+        ]
+        if tenant is None or tenant.id != tenant_id:
+            tenant = TenantRow(tenant_id, *columns)
+        terms = change_of_columns(effective_from, policy_id, fee, users).terms
+        assert terms is not None
+        yield tenant, service_id, terms
+
+
+def keyset_batches(
+    session: Session,
+    query_after: Callable[[tuple[str, str] | None], AnySelect],
+    after: tuple[str, str] | None,
+    size: int,
+) -> Iterator[Sequence[AnyRow]]:
+    """The rows of `query_after(after)`, ordered by (tenant id, service id) in their
+    first two columns, read `size` at a time by keyset, so memory stays flat."""
+    while True:
+        rows = session.connection().execute(query_after(after).limit(size)).all()
+        if rows:
+            yield rows
+        if len(rows) < size:
             return
         after = (rows[-1][0], rows[-1][1])
 
@@ -875,22 +902,10 @@ def portfolio_batches(
     as plain data (`PortfolioLine`'s fields; see `line_fields` for `with_incidents`)."""
     policies: dict[str, Policy] = {}
     measures: dict[tuple[str, str], LineRules] = {}
-    for keys in key_batches(session, month, after, size):
+    in_force = functools.partial(in_force_query, month)
+    for rows in keyset_batches(session, in_force, after, size):
+        keys = list(line_keys(rows))
         yield batch_lines(session, month, now, keys, policies, measures, with_incidents)
-
-
-def key_batches(
-    session: Session, month: str, after: tuple[str, str] | None, size: int
-) -> Iterator[list[LineKey]]:
-    """`in_force_lines` after `after`, `size` at a time."""
-    batch: list[LineKey] = []
-    for key in in_force_lines(session, month, after, batch=size):
-        batch.append(key)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def batch_lines(

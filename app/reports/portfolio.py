@@ -16,30 +16,34 @@ version of the code, or from rows since changed by hand in SQL, are never served
 Storing is a favour to the next request: when the write lock is busy it is skipped.
 """
 
+import functools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, Engine, delete
-from sqlalchemy import select as select_columns
+from sqlalchemy import ColumnElement, Engine, and_, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from app.audit.service import newest_event_id
 from app.db import is_busy, write_transaction
-from app.models import StoredLine, Tenant
+from app.models import StoredLine, SubscriptionTerm
 from app.reports.build import (
+    IN_FORCE_COLUMNS,
     PORTFOLIO_BATCH,
-    LineKey,
+    AnyRow,
+    AnySelect,
     LineRules,
     Plain,
     batch_lines,
-    key_batches,
+    in_force_query,
+    keyset_batches,
+    line_keys,
 )
 from app.reports.cache import STABLE_FOREVER, deadline_end_micros
 from app.reports.render import portfolio_row
@@ -57,9 +61,9 @@ class LineForm(StrEnum):
     CSV = "csv"
 
 
-@dataclass(frozen=True, slots=True)
-class ShownLine:
-    """A line as served: its text in one form, and what the filters read."""
+class ShownLine(NamedTuple):
+    """A line as served: its text in one form, and what the filters read (a tuple: one
+    is made per line served)."""
 
     tenant_id: str
     service_id: str
@@ -74,6 +78,10 @@ class LineFilter:
     met: bool | None = None
     claim_open: bool | None = None
     closed: bool | None = None
+
+    @property
+    def admits_all(self) -> bool:
+        return self.met is None and self.claim_open is None and self.closed is None
 
     def admits(self, line: ShownLine) -> bool:
         return all(
@@ -106,8 +114,8 @@ def shown_page(
 
 def page_json(items: Sequence[ShownLine], next_cursor: str | None) -> bytes:
     """`PortfolioPage` of the items, byte for byte as its serializer writes it."""
-    lines = ",".join(line.text for line in items).encode()
-    return b'{"items":[' + lines + b'],"next_cursor":' + to_json(next_cursor) + b"}"
+    lines = ",".join([line.text for line in items]).encode()
+    return b"".join((b'{"items":[', lines, b'],"next_cursor":', to_json(next_cursor), b"}"))
 
 
 def csv_row_batches(
@@ -116,7 +124,7 @@ def csv_row_batches(
     """The month's admitted lines as CSV rows, a batch at a time."""
     batches = shown_batches(session, month, now, LineForm.CSV, None, PORTFOLIO_BATCH)
     for lines in batches:
-        yield [line.text for line in lines if where.admits(line)]
+        yield [line.text for line in lines if where.admits_all or where.admits(line)]
 
 
 def shown_lines(
@@ -129,7 +137,7 @@ def shown_lines(
     batch: int,
 ) -> Iterator[ShownLine]:
     for lines in shown_batches(session, month, now, form, after, batch):
-        yield from filter(where.admits, lines)
+        yield from (lines if where.admits_all else filter(where.admits, lines))
 
 
 def shown_batches(
@@ -142,23 +150,37 @@ def shown_batches(
 ) -> Iterator[list[ShownLine]]:
     """The month's lines after `after` in (tenant, service) order, `size` at a time,
     in `form`: each batch's stored lines still good, and the others computed (and
-    stored)."""
+    stored). A batch is read with one query (the lines in force, each with its tenant's
+    revision and its stored line, if any, within its span of clock); only one with lines
+    to compute reads more."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     now_micros = to_micros(now)
     policies: dict[str, Policy] = {}
     measures: dict[tuple[str, str], LineRules] = {}
-    for keys in key_batches(session, month, after, size):
-        first, last = keys[0][0].id, keys[-1][0].id
-        revisions = _tenant_revisions(session, first, last)
-        shown = _stored_lines(session, month, form, first, last, revisions, now_micros)
-        missing = [key for key in keys if (key[0].id, key[1]) not in shown]
+    with_stored = functools.partial(_in_force_with_stored, month, form, now_micros)
+    for rows in keyset_batches(session, with_stored, after, size):
+        shown: dict[tuple[str, str], ShownLine] = {}
+        missing: list[AnyRow] = []
+        revisions: dict[str, int] = {}
+        for row in rows:
+            tenant_id, service_id = row[0], row[1]
+            revision, stored_at, met, claim_open, closed, text = row[IN_FORCE_COLUMNS:]
+            revision = revision or 0  # a tenant never changed through the API
+            if text is not None and stored_at == revision:
+                shown[(tenant_id, service_id)] = ShownLine(
+                    tenant_id, service_id, met, claim_open, closed, text
+                )
+            else:
+                missing.append(row)
+                revisions[tenant_id] = revision
         if missing:
+            keys = list(line_keys(missing))
             computed = batch_lines(
                 session,
                 month,
                 now,
-                missing,
+                keys,
                 policies,
                 measures,
                 with_incidents=form is LineForm.JSON,
@@ -166,11 +188,40 @@ def shown_batches(
             fresh = [(_shown(line, form), _stable_until_micros(line)) for line in computed]
             _store(engine, month, form, fresh, revisions, now_micros)
             shown.update(((line.tenant_id, line.service_id), line) for line, _ in fresh)
-        yield [shown[_line_id(key)] for key in keys]
+        yield [shown[(row[0], row[1])] for row in rows]
 
 
-def _line_id(key: LineKey) -> tuple[str, str]:
-    return key[0].id, key[1]
+def _in_force_with_stored(
+    month: str, form: LineForm, now_micros: int, after: tuple[str, str] | None
+) -> AnySelect:
+    """`in_force_query`, each line with its tenant's revision and its stored line's
+    revision, filter fields and text (NULL when none is stored, or its span of clock
+    does not hold `now_micros`)."""
+    term_tenant_id = cast(ColumnElement[str], SubscriptionTerm.tenant_id)
+    stored = StoredLine
+    return (
+        in_force_query(month, after)
+        .add_columns(
+            newest_event_id(term_tenant_id),
+            col(stored.revision),
+            col(stored.met),
+            col(stored.claim_open),
+            col(stored.closed),
+            col(stored.text),
+        )
+        .outerjoin(
+            stored,
+            and_(
+                col(stored.month) == month,
+                col(stored.form) == form.value,
+                col(stored.tenant_id) == term_tenant_id,
+                col(stored.service_id) == col(SubscriptionTerm.service_id),
+                # Before `since` (a clock set back) the month may not even have ended.
+                col(stored.since_micros) <= now_micros,
+                col(stored.until_micros) > now_micros,
+            ),
+        )
+    )
 
 
 def _shown(line: Plain, form: LineForm) -> ShownLine:
@@ -193,54 +244,6 @@ def _stable_until_micros(line: Plain) -> int | None:
     if not line["claim_open"]:
         return STABLE_FOREVER
     return deadline_end_micros(line["claim_deadline"], line["measurement_timezone"])
-
-
-def _tenant_revisions(session: Session, first: str, last: str) -> dict[str, int]:
-    """The revision of each tenant from `first` to `last` (0 for one never changed
-    through the API)."""
-    tenant_id = cast(ColumnElement[str], Tenant.id)
-    query = select_columns(tenant_id, newest_event_id(tenant_id)).where(
-        tenant_id >= first, tenant_id <= last
-    )
-    rows = session.connection().execute(query).all()
-    return {tenant: revision or 0 for tenant, revision in rows}
-
-
-def _stored_lines(
-    session: Session,
-    month: str,
-    form: LineForm,
-    first: str,
-    last: str,
-    revisions: dict[str, int],
-    now_micros: int,
-) -> dict[tuple[str, str], ShownLine]:
-    """The stored lines of the tenants from `first` to `last` that still read the same:
-    stored at the tenant's revision, with the clock within their span."""
-    query = select_columns(
-        col(StoredLine.tenant_id),
-        col(StoredLine.service_id),
-        col(StoredLine.met),
-        col(StoredLine.claim_open),
-        col(StoredLine.closed),
-        col(StoredLine.text),
-        col(StoredLine.revision),
-    ).where(
-        col(StoredLine.month) == month,
-        col(StoredLine.form) == form.value,
-        col(StoredLine.tenant_id) >= first,
-        col(StoredLine.tenant_id) <= last,
-        # Before `since` (a clock set back) the month may not even have ended yet.
-        col(StoredLine.since_micros) <= now_micros,
-        col(StoredLine.until_micros) > now_micros,
-    )
-    return {
-        (tenant_id, service_id): ShownLine(tenant_id, service_id, met, claim_open, closed, text)
-        for tenant_id, service_id, met, claim_open, closed, text, revision in (
-            session.connection().execute(query).all()
-        )
-        if revision == revisions.get(tenant_id)
-    }
 
 
 def _store(

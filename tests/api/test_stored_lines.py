@@ -21,7 +21,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from app.config import Settings
 from app.db import write_transaction
@@ -356,3 +356,23 @@ def test_a_line_stored_at_a_newer_revision_is_not_replaced_by_an_older_one(
             text("SELECT text FROM stored_line WHERE tenant_id = 'contoso' AND form = 'json'")
         ).all()
     assert [row[0].startswith('{"stale":true,') for row in texts] == [True]
+
+
+def test_a_page_of_stored_lines_is_one_query(client: TestClient, tenants: None) -> None:
+    first = _page(client)
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(_engine(client), "before_cursor_execute", note)
+    try:
+        assert _page(client) == first
+    finally:
+        event.remove(_engine(client), "before_cursor_execute", note)
+
+    # The lines in force, each with its tenant's revision and its stored line: nothing
+    # else read (beside the transaction's own statements), nothing written.
+    reads = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1 and "stored_line" in reads[0]
+    assert not [s for s in sent if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
