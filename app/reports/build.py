@@ -15,7 +15,7 @@ from itertools import groupby
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import Row, Select, and_, bindparam, func, or_
+from sqlalchemy import Row, Select, and_, bindparam, exists, or_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -776,15 +776,15 @@ def in_force_query(month: str, after: tuple[str, str] | None) -> AnySelect:
     """The lines with terms in force in `month` after the `after` key, in (tenant,
     service) order: their terms' columns, then their tenant's (`line_keys` reads them)."""
     term = SubscriptionTerm
-    earlier = aliased(SubscriptionTerm)
-    latest = (
-        select(func.max(earlier.effective_from))
-        .where(
-            earlier.tenant_id == term.tenant_id,
-            earlier.service_id == term.service_id,
-            earlier.effective_from <= month,
-        )
-        .scalar_subquery()
+    later = aliased(SubscriptionTerm)
+    # The terms in force are the latest change on or before the month: none later is.
+    # (Written as "equals the latest one's month", PostgreSQL expected a few rows and
+    # joined each with the tenants by scanning them from the first.)
+    superseded = exists().where(
+        col(later.tenant_id) == col(term.tenant_id),
+        col(later.service_id) == col(term.service_id),
+        col(later.effective_from) > col(term.effective_from),
+        col(later.effective_from) <= month,
     )
     query = select_columns(
         col(term.tenant_id),
@@ -798,7 +798,8 @@ def in_force_query(month: str, after: tuple[str, str] | None) -> AnySelect:
         col(Tenant.currency),
     ).where(
         col(term.tenant_id) == col(Tenant.id),
-        col(term.effective_from) == latest,
+        col(term.effective_from) <= month,
+        ~superseded,
         col(term.policy_id).is_not(None),
     )
     if after is not None:

@@ -25,7 +25,8 @@ from enum import StrEnum
 from typing import Any, NamedTuple, cast
 
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, Engine, and_, delete
+from sqlalchemy import ColumnElement, Engine, delete
+from sqlalchemy import select as select_columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
@@ -150,30 +151,31 @@ def shown_batches(
 ) -> Iterator[list[ShownLine]]:
     """The month's lines after `after` in (tenant, service) order, `size` at a time,
     in `form`: each batch's stored lines still good, and the others computed (and
-    stored). A batch is read with one query (the lines in force, each with its tenant's
-    revision and its stored line, if any, within its span of clock); only one with lines
-    to compute reads more."""
+    stored). A batch is read with two queries (the lines in force, each with its
+    tenant's revision; the stored lines of its tenants whose span holds the clock);
+    only one with lines to compute reads more."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     now_micros = to_micros(now)
     policies: dict[str, Policy] = {}
     measures: dict[tuple[str, str], LineRules] = {}
-    with_stored = functools.partial(_in_force_with_stored, month, form, now_micros)
-    for rows in keyset_batches(session, with_stored, after, size):
+    with_revision = functools.partial(_in_force_with_revision, month)
+    for rows in keyset_batches(session, with_revision, after, size):
+        first, last = rows[0][0], rows[-1][0]
+        stored = _stored_lines(session, month, form, first, last, now_micros)
         shown: dict[tuple[str, str], ShownLine] = {}
         missing: list[AnyRow] = []
         revisions: dict[str, int] = {}
         for row in rows:
-            tenant_id, service_id = row[0], row[1]
-            revision, stored_at, met, claim_open, closed, text = row[IN_FORCE_COLUMNS:]
-            revision = revision or 0  # a tenant never changed through the API
-            if text is not None and stored_at == revision:
-                shown[(tenant_id, service_id)] = ShownLine(
-                    tenant_id, service_id, met, claim_open, closed, text
-                )
+            line_id = (row[0], row[1])
+            # 0: a tenant never changed through the API.
+            revision = row[IN_FORCE_COLUMNS] or 0
+            revision_stored, line = stored.get(line_id, (None, None))
+            if line is not None and revision_stored == revision:
+                shown[line_id] = line
             else:
                 missing.append(row)
-                revisions[tenant_id] = revision
+                revisions[row[0]] = revision
         if missing:
             keys = list(line_keys(missing))
             computed = batch_lines(
@@ -191,37 +193,45 @@ def shown_batches(
         yield [shown[(row[0], row[1])] for row in rows]
 
 
-def _in_force_with_stored(
-    month: str, form: LineForm, now_micros: int, after: tuple[str, str] | None
-) -> AnySelect:
-    """`in_force_query`, each line with its tenant's revision and its stored line's
-    revision, filter fields and text (NULL when none is stored, or its span of clock
-    does not hold `now_micros`)."""
+def _in_force_with_revision(month: str, after: tuple[str, str] | None) -> AnySelect:
+    """`in_force_query`, each line with its tenant's revision."""
     term_tenant_id = cast(ColumnElement[str], SubscriptionTerm.tenant_id)
-    stored = StoredLine
-    return (
-        in_force_query(month, after)
-        .add_columns(
-            newest_event_id(term_tenant_id),
-            col(stored.revision),
-            col(stored.met),
-            col(stored.claim_open),
-            col(stored.closed),
-            col(stored.text),
-        )
-        .outerjoin(
-            stored,
-            and_(
-                col(stored.month) == month,
-                col(stored.form) == form.value,
-                col(stored.tenant_id) == term_tenant_id,
-                col(stored.service_id) == col(SubscriptionTerm.service_id),
-                # Before `since` (a clock set back) the month may not even have ended.
-                col(stored.since_micros) <= now_micros,
-                col(stored.until_micros) > now_micros,
-            ),
-        )
+    return in_force_query(month, after).add_columns(newest_event_id(term_tenant_id))
+
+
+def _stored_lines(
+    session: Session, month: str, form: LineForm, first: str, last: str, now_micros: int
+) -> dict[tuple[str, str], tuple[int, ShownLine]]:
+    """The stored lines of the tenants from `first` to `last` whose span of clock holds
+    `now_micros`, each with its revision: one range of the primary key. (A join with
+    the lines in force would be one query less, but PostgreSQL, planning it before the
+    table's statistics know the rows just stored, scanned all the month's lines for
+    each line in force.)"""
+    query = select_columns(
+        col(StoredLine.tenant_id),
+        col(StoredLine.service_id),
+        col(StoredLine.met),
+        col(StoredLine.claim_open),
+        col(StoredLine.closed),
+        col(StoredLine.text),
+        col(StoredLine.revision),
+    ).where(
+        col(StoredLine.month) == month,
+        col(StoredLine.form) == form.value,
+        col(StoredLine.tenant_id) >= first,
+        col(StoredLine.tenant_id) <= last,
+        # Before `since` (a clock set back) the month may not even have ended yet.
+        col(StoredLine.since_micros) <= now_micros,
+        col(StoredLine.until_micros) > now_micros,
     )
+    rows = session.connection().execute(query).all()
+    return {
+        (tenant_id, service_id): (
+            revision,
+            ShownLine(tenant_id, service_id, met, claim_open, closed, text),
+        )
+        for tenant_id, service_id, met, claim_open, closed, text, revision in rows
+    }
 
 
 def _shown(line: Plain, form: LineForm) -> ShownLine:

@@ -358,7 +358,7 @@ def test_a_line_stored_at_a_newer_revision_is_not_replaced_by_an_older_one(
     assert [row[0].startswith('{"stale":true,') for row in texts] == [True]
 
 
-def test_a_page_of_stored_lines_is_one_query(client: TestClient, tenants: None) -> None:
+def test_a_page_of_stored_lines_is_two_queries(client: TestClient, tenants: None) -> None:
     first = _page(client)
     sent: list[str] = []
 
@@ -371,8 +371,11 @@ def test_a_page_of_stored_lines_is_one_query(client: TestClient, tenants: None) 
     finally:
         event.remove(_engine(client), "before_cursor_execute", note)
 
-    # The lines in force, each with its tenant's revision and its stored line: nothing
-    # else read (beside the transaction's own statements), nothing written.
+    # The lines in force, each with its tenant's revision, then the stored lines of
+    # their tenants: nothing else read (beside the transaction's own statements), no
+    # window, nothing written.
     reads = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
-    assert len(reads) == 1 and "stored_line" in reads[0]
+    assert len(reads) == 2
+    assert "FROM subscription_term" in reads[0] and "audit_event" in reads[0]
+    assert "FROM stored_line" in reads[1]
     assert not [s for s in sent if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
