@@ -13,13 +13,14 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
 from operator import attrgetter, itemgetter
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
-from sqlalchemy import Row, Select, and_, bindparam, exists, or_
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, or_, tuple_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from app.audit.service import newest_event_id
 from app.models import (
     Claim,
     ClosedMonth,
@@ -772,47 +773,52 @@ AnySelect = Select[*tuple[Any, ...]]
 AnyRow = Row[*tuple[Any, ...]]
 
 
-def in_force_query(month: str, after: tuple[str, str] | None) -> AnySelect:
-    """The lines with terms in force in `month` after the `after` key, in (tenant,
-    service) order: their terms' columns, then their tenant's (`line_keys` reads them)."""
+def in_force_query(
+    month: str, after: tuple[str, str] | None, size: int, *, with_revision: bool = False
+) -> AnySelect:
+    """The next `size` lines with terms in force in `month` after the `after` key, in
+    (tenant, service) order: their terms' columns, then their tenant's (`line_keys`
+    reads them), then, `with_revision`, their tenant's revision (newest audit id)."""
     term = SubscriptionTerm
     later = aliased(SubscriptionTerm)
     # The terms in force are the latest change on or before the month: none later is.
-    # (Written as "equals the latest one's month", PostgreSQL expected a few rows and
-    # joined each with the tenants by scanning them from the first.)
     superseded = exists().where(
         col(later.tenant_id) == col(term.tenant_id),
         col(later.service_id) == col(term.service_id),
         col(later.effective_from) > col(term.effective_from),
         col(later.effective_from) <= month,
     )
-    query = select_columns(
+    lines = select_columns(
         col(term.tenant_id),
         col(term.service_id),
         col(term.effective_from),
         col(term.policy_id),
         col(term.monthly_fee),
         col(term.users),
-        col(Tenant.name),
-        col(Tenant.timezone),
-        col(Tenant.currency),
-    ).where(
-        col(term.tenant_id) == col(Tenant.id),
-        col(term.effective_from) <= month,
-        ~superseded,
-        col(term.policy_id).is_not(None),
-    )
-    if after is not None:
-        query = query.where(
-            # Implied by the next condition, but without it SQLite reads the index
-            # from its start on every page rather than seeking to `after`.
-            col(term.tenant_id) >= after[0],
-            or_(
-                col(term.tenant_id) > after[0],
-                and_(col(term.tenant_id) == after[0], col(term.service_id) > after[1]),
-            ),
+    ).where(col(term.effective_from) <= month, col(term.policy_id).is_not(None))
+    if after is None:
+        lines = lines.where(~superseded)
+    else:
+        # A row value, which both databases seek to in the primary key's index (spelt
+        # with OR, PostgreSQL guessed a tenth of the lines after it and sorted them all);
+        # and the same bound on the later terms, implied, so that PostgreSQL's merge of
+        # the two starts there too rather than at the first tenant.
+        lines = lines.where(
+            tuple_(col(term.tenant_id), col(term.service_id)) > tuple_(*after),
+            ~superseded.where(col(later.tenant_id) >= after[0]),
         )
-    return query.order_by(col(term.tenant_id), col(term.service_id))
+    # The page of lines first, then their tenants: joined before the limit, PostgreSQL
+    # read every line after `after` and sorted them, for each page.
+    page = lines.order_by(col(term.tenant_id), col(term.service_id)).limit(size).subquery()
+    tenant_id = cast(ColumnElement[str], page.c.tenant_id)
+    columns = [*page.c, col(Tenant.name), col(Tenant.timezone), col(Tenant.currency)]
+    if with_revision:
+        columns.append(newest_event_id(tenant_id))
+    return (
+        select_columns(*columns)
+        .join_from(page, Tenant, col(Tenant.id) == tenant_id)
+        .order_by(tenant_id, page.c.service_id)
+    )
 
 
 # How many columns of an `in_force_query` row `line_keys` reads; a query may add more.
@@ -836,14 +842,15 @@ def line_keys(rows: Iterable[Sequence[Any]]) -> Iterator["LineKey"]:
 
 def keyset_batches(
     session: Session,
-    query_after: Callable[[tuple[str, str] | None], AnySelect],
+    query_after: Callable[[tuple[str, str] | None, int], AnySelect],
     after: tuple[str, str] | None,
     size: int,
 ) -> Iterator[Sequence[AnyRow]]:
-    """The rows of `query_after(after)`, ordered by (tenant id, service id) in their
-    first two columns, read `size` at a time by keyset, so memory stays flat."""
+    """The rows of `query_after(after, size)` (the next `size` rows after `after`,
+    ordered by (tenant id, service id) in their first two columns), batch after batch
+    by keyset, so memory stays flat."""
     while True:
-        rows = session.connection().execute(query_after(after).limit(size)).all()
+        rows = session.connection().execute(query_after(after, size)).all()
         if rows:
             yield rows
         if len(rows) < size:

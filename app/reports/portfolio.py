@@ -22,23 +22,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, Engine, delete
+from sqlalchemy import Engine, delete
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
-from app.audit.service import newest_event_id
 from app.db import is_busy, write_transaction
-from app.models import StoredLine, SubscriptionTerm
+from app.models import StoredLine
 from app.reports.build import (
     IN_FORCE_COLUMNS,
     PORTFOLIO_BATCH,
     AnyRow,
-    AnySelect,
     LineRules,
     Plain,
     batch_lines,
@@ -159,7 +157,7 @@ def shown_batches(
     now_micros = to_micros(now)
     policies: dict[str, Policy] = {}
     measures: dict[tuple[str, str], LineRules] = {}
-    with_revision = functools.partial(_in_force_with_revision, month)
+    with_revision = functools.partial(in_force_query, month, with_revision=True)
     for rows in keyset_batches(session, with_revision, after, size):
         first, last = rows[0][0], rows[-1][0]
         stored = _stored_lines(session, month, form, first, last, now_micros)
@@ -191,12 +189,6 @@ def shown_batches(
             _store(engine, month, form, fresh, revisions, now_micros)
             shown.update(((line.tenant_id, line.service_id), line) for line, _ in fresh)
         yield [shown[(row[0], row[1])] for row in rows]
-
-
-def _in_force_with_revision(month: str, after: tuple[str, str] | None) -> AnySelect:
-    """`in_force_query`, each line with its tenant's revision."""
-    term_tenant_id = cast(ColumnElement[str], SubscriptionTerm.tenant_id)
-    return in_force_query(month, after).add_columns(newest_event_id(term_tenant_id))
 
 
 def _stored_lines(

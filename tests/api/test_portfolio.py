@@ -395,3 +395,42 @@ def test_the_csv_is_sent_while_the_month_is_still_being_read(
     ]
     # The header and the first two rows went out before the last batch was read.
     assert happened == ["windows read", "sent", "windows read", "sent", "windows read", "sent"]
+
+
+def test_pages_of_one_line_show_each_line_once_with_the_terms_in_force(
+    client: TestClient,
+) -> None:
+    # Two tenants, each with two services; alpha's mail changed its fee from October
+    # and again from December, so November's terms are October's; beta's vm changed
+    # from October (a line after the first page's, whose earlier terms must not show).
+    for tenant_id in ("alpha", "beta"):
+        create_tenant(client, tenant_id)
+        for service_id in ("mail", "vm"):
+            subscribe(client, tenant_id, service_id, "microsoft-365", "100.00")
+    changes = (
+        ("alpha", "mail", "2026-10", "200.00"),
+        ("alpha", "mail", "2026-12", "300.00"),
+        ("beta", "vm", "2026-10", "150.00"),
+    )
+    for tenant_id, service_id, month, fee in changes:
+        changed = client.put(
+            f"/v1/tenants/{tenant_id}/services/{service_id}",
+            json={"policy_id": "microsoft-365", "monthly_fee": fee, "effective_from": month},
+        )
+        assert changed.status_code in (200, 201), changed.text
+
+    seen: list[tuple[str, str, str]] = []
+    params: dict[str, str | int] = {"limit": 1}
+    while True:
+        page = client.get(f"/v1/reports/{MONTH}", params=params).json()
+        seen += [(i["tenant_id"], i["service_id"], i["monthly_fee"]) for i in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+
+    assert seen == [
+        ("alpha", "mail", "200.00"),
+        ("alpha", "vm", "100.00"),
+        ("beta", "mail", "100.00"),
+        ("beta", "vm", "150.00"),
+    ]
