@@ -167,12 +167,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             contact=app.contact,
         )
         for path, methods in schema["paths"].items():
-            for method, operation in methods.items():
+            for operation in methods.values():
                 responses = operation["responses"]
                 for status, response in responses.items():
                     if status.startswith(("4", "5")):
                         response["content"].pop("application/json", None)
-                responses.update(_answers_of_the_middleware(path, method, operation))
+                responses.update(_answers_of_the_middleware(path, operation))
         for methods in schema.get("webhooks", {}).values():
             for operation in methods.values():
                 # FastAPI's default "200" says nothing: "2XX" and "default" say it all.
@@ -181,7 +181,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
-def _answers_of_the_middleware(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]:
+def _answers_of_the_middleware(path: str, operation: dict[str, Any]) -> dict[str, Any]:
     """What any route may answer before or beside its handler: the rate limit (429), the
     body limit (413), and the database unavailable (503: a write that cannot get its lock
     in time, or PostgreSQL unreachable)."""

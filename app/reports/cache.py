@@ -27,7 +27,7 @@ from datetime import date
 
 from cachetools import LRUCache
 
-from app.reports.schemas import ServiceLine, TenantReport
+from app.reports.schemas import TenantReport
 from app.sla.credits import claim_deadline_ends
 from app.sla.periods import to_micros
 
@@ -37,17 +37,43 @@ STABLE_FOREVER = 2**63 - 1
 
 
 def stable_until_micros(report: TenantReport) -> int | None:
-    """Until when (epoch microseconds) the report reads the same at its revision; None
-    when it may change any minute (provisional, or a window still ongoing)."""
-    lines = report.services
-    if report.provisional or any(_clock_moves(line) for line in lines):
+    """Until when (epoch microseconds) the report reads the same at its revision: the
+    earliest of its lines' (`line_stable_until_micros`); None when it may change any
+    minute."""
+    if report.provisional:
         return None
-    deadlines = [
-        deadline_end_micros(line.claim_deadline, line.measurement_timezone)
-        for line in lines
-        if line.claim_open
+    untils = [
+        line_stable_until_micros(
+            provisional=line.provisional,
+            ongoing=any(incident.ongoing for incident in line.incidents),
+            adjustment_provisional=line.adjustment is not None and line.adjustment.provisional,
+            claim_open=line.claim_open,
+            claim_deadline=line.claim_deadline,
+            timezone=line.measurement_timezone,
+        )
+        for line in report.services
     ]
-    return min(deadlines, default=STABLE_FOREVER)
+    if None in untils:
+        return None
+    return min((until for until in untils if until is not None), default=STABLE_FOREVER)
+
+
+def line_stable_until_micros(
+    *,
+    provisional: bool,
+    ongoing: bool,
+    adjustment_provisional: bool,
+    claim_open: bool,
+    claim_deadline: str,
+    timezone: str,
+) -> int | None:
+    """Until when a report line reads the same at its revision; None when it may
+    change any minute (provisional, a window still ongoing, or a provisional
+    adjustment). Otherwise until its claim deadline's day ends (`claim_open` turns
+    false then), and for ever once the claim is closed."""
+    if provisional or ongoing or adjustment_provisional:
+        return None
+    return deadline_end_micros(claim_deadline, timezone) if claim_open else STABLE_FOREVER
 
 
 # A month's lines share a handful of deadlines and zones.
@@ -55,12 +81,6 @@ def stable_until_micros(report: TenantReport) -> int | None:
 def deadline_end_micros(claim_deadline: str, timezone: str) -> int:
     """When a line's `claim_open` turns false: the end of its deadline's day."""
     return to_micros(claim_deadline_ends(date.fromisoformat(claim_deadline), timezone))
-
-
-def _clock_moves(line: ServiceLine) -> bool:
-    if line.provisional or any(incident.ongoing for incident in line.incidents):
-        return True
-    return line.adjustment is not None and line.adjustment.provisional
 
 
 @dataclass(frozen=True, slots=True)

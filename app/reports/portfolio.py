@@ -44,7 +44,7 @@ from app.reports.build import (
     keyset_batches,
     line_keys,
 )
-from app.reports.cache import STABLE_FOREVER, deadline_end_micros
+from app.reports.cache import line_stable_until_micros
 from app.reports.render import portfolio_row
 from app.sla.periods import to_micros
 from app.sla.policies import Policy
@@ -234,18 +234,16 @@ def _shown(line: Plain, form: LineForm) -> ShownLine:
 
 
 def _stable_until_micros(line: Plain) -> int | None:
-    """Until when (epoch microseconds) the line reads the same at its revision; None
-    when it may change any minute (provisional, or a window still ongoing)."""
+    """`line_stable_until_micros` of a line as plain data."""
     adjustment = line["adjustment"]
-    if (
-        line["provisional"]
-        or (adjustment is not None and adjustment["provisional"])
-        or any(incident.get("ongoing") for incident in line["incidents"])
-    ):
-        return None
-    if not line["claim_open"]:
-        return STABLE_FOREVER
-    return deadline_end_micros(line["claim_deadline"], line["measurement_timezone"])
+    return line_stable_until_micros(
+        provisional=line["provisional"],
+        ongoing=any(incident.get("ongoing") for incident in line["incidents"]),
+        adjustment_provisional=adjustment is not None and adjustment["provisional"],
+        claim_open=line["claim_open"],
+        claim_deadline=line["claim_deadline"],
+        timezone=line["measurement_timezone"],
+    )
 
 
 def _store(
