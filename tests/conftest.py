@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -67,7 +68,16 @@ def client(database_url: str, clock: Clock) -> Iterator[TestClient]:
 
     The webhook worker stays off: webhook tests call `deliver_due` with their own `now`.
     """
-    app = create_app(Settings(database_url=database_url, admin_key=ADMIN_KEY, webhook_worker=False))
+    settings = Settings(database_url=database_url, admin_key=ADMIN_KEY, webhook_worker=False)
+    with app_client(settings, clock) as test_client:
+        yield test_client
+
+
+@contextmanager
+def app_client(settings: Settings, clock: Clock) -> Iterator[TestClient]:
+    """The app with `settings`, started, reading `clock` as now, the admin key sent by
+    default."""
+    app = create_app(settings)
     app.dependency_overrides[now] = lambda: clock.now
     with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as test_client:
         yield test_client

@@ -8,10 +8,8 @@ from sqlalchemy import Engine
 
 from app.config import Settings
 from app.db import make_engine
-from app.deps import now
-from app.main import create_app
 from tests.api.scenario import create_tenant
-from tests.conftest import ADMIN_KEY, Clock
+from tests.conftest import ADMIN_KEY, Clock, app_client
 
 
 @pytest.fixture
@@ -28,9 +26,7 @@ def insecure_settings(database_url: str) -> Settings:
 @pytest.fixture
 def insecure_client(insecure_settings: Settings, clock: Clock) -> Iterator[TestClient]:
     """The app with `insecure_settings`, and a tenant `contoso` for events to name."""
-    app = create_app(insecure_settings)
-    app.dependency_overrides[now] = lambda: clock.now
-    with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as test_client:
+    with app_client(insecure_settings, clock) as test_client:
         create_tenant(test_client, "contoso")
         yield test_client
 

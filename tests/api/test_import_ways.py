@@ -19,11 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.config import Settings
-from app.deps import now
 from app.imports.direct import MAX_INCIDENT_WINDOWS
-from app.main import create_app
 from tests.api.scenario import create_tenant, list_outages, subscribe
-from tests.conftest import ADMIN_KEY, Clock
+from tests.conftest import ADMIN_KEY, Clock, app_client
 
 COLUMNS = ("service_id", "start", "end", "impact", "users_affected", "external_id", "title")
 _tenants = count()
@@ -35,9 +33,7 @@ def client(database_url: str, clock: Clock) -> Iterator[TestClient]:
     settings = Settings(
         database_url=database_url, admin_key=ADMIN_KEY, webhook_worker=False, rate_limit="off"
     )
-    app = create_app(settings)
-    app.dependency_overrides[now] = lambda: clock.now
-    with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as test_client:
+    with app_client(settings, clock) as test_client:
         yield test_client
 
 

@@ -14,8 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.deps import now
-from app.main import create_app
 from tests.api.scenario import (
     Json,
     as_key,
@@ -28,7 +26,7 @@ from tests.api.scenario import (
     utc,
     window,
 )
-from tests.conftest import ADMIN_KEY, Clock
+from tests.conftest import ADMIN_KEY, Clock, app_client
 
 EXO = "exchange-online"
 _BUILDS = re.compile(r'^sla_report_build_seconds_count\{report="tenant"\} ([0-9.e+]+)$', re.M)
@@ -191,9 +189,7 @@ def test_with_no_cache_every_read_is_computed(database_url: str, clock: Clock) -
     settings = Settings(
         database_url=database_url, admin_key=ADMIN_KEY, webhook_worker=False, report_cache_size=0
     )
-    app = create_app(settings)
-    app.dependency_overrides[now] = lambda: clock.now
-    with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as client:
+    with app_client(settings, clock) as client:
         create_tenant(client, "contoso")
         subscribe(client, "contoso", EXO, "microsoft-365", "1200.00")
         builds = _builds(client)

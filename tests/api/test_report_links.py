@@ -11,8 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.deps import now
-from app.main import create_app
 from tests.api.page_parts import bars, visible_text
 from tests.api.scenario import (
     Json,
@@ -25,7 +23,7 @@ from tests.api.scenario import (
     subscribe,
     window,
 )
-from tests.conftest import ADMIN_KEY, Clock
+from tests.conftest import ADMIN_KEY, Clock, app_client
 
 EXO = "exchange-online"
 LINKS = "/v1/tenants/contoso/reports/2026-11/links"
@@ -173,11 +171,10 @@ def test_who_may_make_a_link_and_the_audit_trail(client: TestClient) -> None:
 @contextmanager
 def _app_client(database_url: str, clock: Clock, **settings: Any) -> Iterator[TestClient]:
     """Another app (a restart, or other settings) on the same database."""
-    app = create_app(
-        Settings(database_url=database_url, admin_key=ADMIN_KEY, webhook_worker=False, **settings)
+    other = Settings(
+        database_url=database_url, admin_key=ADMIN_KEY, webhook_worker=False, **settings
     )
-    app.dependency_overrides[now] = lambda: clock.now
-    with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as test_client:
+    with app_client(other, clock) as test_client:
         yield test_client
 
 

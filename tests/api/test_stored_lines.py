@@ -25,10 +25,8 @@ from sqlalchemy import Engine, create_engine, event, text
 
 from app.config import Settings
 from app.db import write_transaction
-from app.deps import now
-from app.main import create_app
 from tests.api.scenario import Json, create_tenant, store_outages, subscribe, utc, window
-from tests.conftest import ADMIN_KEY, Clock, fresh_database_url, start_live_server
+from tests.conftest import ADMIN_KEY, Clock, app_client, fresh_database_url, start_live_server
 
 EXO = "exchange-online"
 MONTH = "2026-11"
@@ -259,18 +257,14 @@ def test_filters_read_the_stored_lines_as_the_computed_ones(
 
 
 def test_start_up_empties_the_table(database_url: str, clock: Clock) -> None:
-    def started() -> TestClient:
-        app = create_app(Settings(database_url=database_url, admin_key=ADMIN_KEY))
-        app.dependency_overrides[now] = lambda: clock.now
-        return TestClient(app, headers={"X-API-Key": ADMIN_KEY})
-
-    with started() as client:
+    settings = Settings(database_url=database_url, admin_key=ADMIN_KEY)
+    with app_client(settings, clock) as client:
         create_tenant(client, "contoso")
         subscribe(client, "contoso", EXO, "microsoft-365", "1200.00")
         _page(client)
         assert _stored(client) == [("json", "contoso")]
 
-    with started() as client:
+    with app_client(settings, clock) as client:
         assert _stored(client) == []
 
 
@@ -278,9 +272,7 @@ def test_a_busy_database_leaves_the_lines_unstored_and_still_answers(
     database_url: str, clock: Clock
 ) -> None:
     settings = Settings(database_url=database_url, admin_key=ADMIN_KEY, db_busy_timeout_seconds=0.2)
-    app = create_app(settings)
-    app.dependency_overrides[now] = lambda: clock.now
-    with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as client:
+    with app_client(settings, clock) as client:
         create_tenant(client, "contoso")
         subscribe(client, "contoso", EXO, "microsoft-365", "1200.00")
         expected = _page(client)

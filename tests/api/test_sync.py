@@ -29,8 +29,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.config import Settings
-from app.deps import now
-from app.main import create_app
 from tests.api.scenario import (
     Json,
     as_key,
@@ -53,7 +51,7 @@ from tests.api.test_imports import (
     stored,
     windows,
 )
-from tests.conftest import ADMIN_KEY, Clock
+from tests.conftest import ADMIN_KEY, Clock, app_client
 
 TOKEN = "test-token"
 PAGE = "https://status.example.com"
@@ -74,9 +72,7 @@ def sync_client(database_url: str, clock: Clock) -> Iterator[TestClient]:
         sync_attempts=3,
         sync_backoff_seconds=0,
     )
-    app = create_app(settings)
-    app.dependency_overrides[now] = lambda: clock.now
-    with TestClient(app, headers={"X-API-Key": ADMIN_KEY}) as test_client:
+    with app_client(settings, clock) as test_client:
         yield test_client
 
 
