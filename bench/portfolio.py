@@ -52,7 +52,9 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, create_engine, insert, text
 
+from app.db import make_engine
 from app.models import Outage, Subscription, SubscriptionTerm, Tenant
+from app.reports.portfolio import forget_stored_lines
 from app.sla.periods import month_period
 from bench.imports import KEY, server
 
@@ -306,11 +308,10 @@ class Measured:
         return self.pulls[name].cpu_ratio(self.raw)
 
 
-def forget_stored_lines(database_url: str) -> None:
-    """Empty the stored lines, as a start-up does: the next pull computes every line."""
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM stored_line"))
+def empty_stored_lines(database_url: str) -> None:
+    """Empty the stored lines as a start-up does: the next pull computes every line."""
+    engine = make_engine(database_url)
+    forget_stored_lines(engine)
     engine.dispose()
 
 
@@ -358,7 +359,7 @@ def measure(tenants: int, repeats: int, database_url: str | None, folder: Path) 
             return int(count)
 
         for _ in range(repeats):
-            forget_stored_lines(database.url)
+            empty_stored_lines(database.url)
             lines = pull("JSON computed", lambda: json_pages(client))
             if pull("JSON stored", lambda: json_pages(client)) != lines:
                 raise RuntimeError("the stored JSON pages have another number of lines")
