@@ -6,7 +6,7 @@ snapshot (see `app.db.read_session`), so a report never mixes two states of the 
 """
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +15,7 @@ from itertools import groupby
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, or_, tuple_
+from sqlalchemy import ColumnElement, Integer, Row, Select, String, bindparam, exists, or_, tuple_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -773,12 +773,14 @@ AnySelect = Select[*tuple[Any, ...]]
 AnyRow = Row[*tuple[Any, ...]]
 
 
-def in_force_query(
-    month: str, after: tuple[str, str] | None, size: int, *, with_revision: bool = False
-) -> AnySelect:
-    """The next `size` lines with terms in force in `month` after the `after` key, in
-    (tenant, service) order: their terms' columns, then their tenant's (`line_keys`
-    reads them), then, `with_revision`, their tenant's revision (newest audit id)."""
+@functools.cache
+def in_force_query(*, paged: bool, with_revision: bool) -> AnySelect:
+    """The next `:size` lines with terms in force in `:month` (after the line
+    (`:after_tenant`, `:after_service`) when `paged`), in (tenant, service) order: their
+    terms' columns, then their tenant's (`line_keys` reads them), then, `with_revision`,
+    their tenant's revision (newest audit id). Built once per shape, its values bound
+    at each execution (`in_force_batches`): building it costs more than running it."""
+    month = bindparam("month", type_=String)
     term = SubscriptionTerm
     later = aliased(SubscriptionTerm)
     # The terms in force are the latest change on or before the month: none later is.
@@ -796,20 +798,26 @@ def in_force_query(
         col(term.monthly_fee),
         col(term.users),
     ).where(col(term.effective_from) <= month, col(term.policy_id).is_not(None))
-    if after is None:
+    if not paged:
         lines = lines.where(~superseded)
     else:
+        after_tenant = bindparam("after_tenant", type_=String)
+        after_service = bindparam("after_service", type_=String)
         # A row value, which both databases seek to in the primary key's index (spelt
         # with OR, PostgreSQL guessed a tenth of the lines after it and sorted them all);
         # and the same bound on the later terms, implied, so that PostgreSQL's merge of
         # the two starts there too rather than at the first tenant.
         lines = lines.where(
-            tuple_(col(term.tenant_id), col(term.service_id)) > tuple_(*after),
-            ~superseded.where(col(later.tenant_id) >= after[0]),
+            tuple_(col(term.tenant_id), col(term.service_id)) > tuple_(after_tenant, after_service),
+            ~superseded.where(col(later.tenant_id) >= after_tenant),
         )
     # The page of lines first, then their tenants: joined before the limit, PostgreSQL
     # read every line after `after` and sorted them, for each page.
-    page = lines.order_by(col(term.tenant_id), col(term.service_id)).limit(size).subquery()
+    page = (
+        lines.order_by(col(term.tenant_id), col(term.service_id))
+        .limit(bindparam("size", type_=Integer))
+        .subquery()
+    )
     tenant_id = cast(ColumnElement[str], page.c.tenant_id)
     columns = [*page.c, col(Tenant.name), col(Tenant.timezone), col(Tenant.currency)]
     if with_revision:
@@ -840,17 +848,22 @@ def line_keys(rows: Iterable[Sequence[Any]]) -> Iterator["LineKey"]:
         yield tenant, service_id, terms
 
 
-def keyset_batches(
+def in_force_batches(
     session: Session,
-    query_after: Callable[[tuple[str, str] | None, int], AnySelect],
+    month: str,
     after: tuple[str, str] | None,
     size: int,
+    *,
+    with_revision: bool = False,
 ) -> Iterator[Sequence[AnyRow]]:
-    """The rows of `query_after(after, size)` (the next `size` rows after `after`,
-    ordered by (tenant id, service id) in their first two columns), batch after batch
+    """The rows of `in_force_query` after `after`, `size` at a time, batch after batch
     by keyset, so memory stays flat."""
     while True:
-        rows = session.connection().execute(query_after(after, size)).all()
+        values: dict[str, Any] = {"month": month, "size": size}
+        if after is not None:
+            values.update(after_tenant=after[0], after_service=after[1])
+        query = in_force_query(paged=after is not None, with_revision=with_revision)
+        rows = session.connection().execute(query, values).all()
         if rows:
             yield rows
         if len(rows) < size:
@@ -910,8 +923,7 @@ def portfolio_batches(
     as plain data (`PortfolioLine`'s fields; see `line_fields` for `with_incidents`)."""
     policies: dict[str, Policy] = {}
     measures: dict[tuple[str, str], LineRules] = {}
-    in_force = functools.partial(in_force_query, month)
-    for rows in keyset_batches(session, in_force, after, size):
+    for rows in in_force_batches(session, month, after, size):
         keys = list(line_keys(rows))
         yield batch_lines(session, month, now, keys, policies, measures, with_incidents)
 
