@@ -28,11 +28,11 @@ from app.ledger.schemas import (
     MonthSummary,
 )
 from app.models import AdjustmentNotice, Claim, ClosedMonth, Tenant
+from app.reports.batches import portfolio_lines
 from app.reports.build import (
     LineReader,
     computed_report,
     frozen_report,
-    portfolio_lines,
     tenant_report,
 )
 from app.reports.schemas import TenantReport

@@ -32,16 +32,15 @@ from sqlmodel import Session, col
 
 from app.db import is_busy, write_transaction
 from app.models import StoredLine
-from app.reports.build import (
+from app.reports.batches import (
     IN_FORCE_COLUMNS,
     PORTFOLIO_BATCH,
     AnyRow,
-    LineRules,
-    Plain,
     batch_lines,
     in_force_batches,
     line_keys,
 )
+from app.reports.build import LineRules, Plain
 from app.reports.cache import line_stable_until_micros
 from app.reports.render import portfolio_row
 from app.sla.periods import to_micros
