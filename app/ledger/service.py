@@ -6,7 +6,9 @@ credit and moves draft → filed → granted or denied (or withdrawn before a de
 every close, reopen and move is audited in the change's own transaction.
 """
 
+import csv
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -28,13 +30,14 @@ from app.ledger.schemas import (
     MonthSummary,
 )
 from app.models import AdjustmentNotice, Claim, ClosedMonth, Tenant
-from app.reports.batches import portfolio_lines
 from app.reports.build import (
     LineReader,
     computed_report,
     frozen_report,
     tenant_report,
 )
+from app.reports.portfolio import LineFilter, csv_row_batches
+from app.reports.render import CSV_COLUMNS
 from app.reports.schemas import TenantReport
 from app.schemas import iso
 from app.sla.credits import claim_deadline_ends
@@ -406,25 +409,24 @@ def service_history(
 
 
 def month_summary(session: Session, month: str, now: datetime) -> MonthSummary:
+    """The month's lines summed: its CSV's rows (`csv_row_batches`), read back, so the
+    summary and the CSV never disagree, and a line stored once computed (see
+    docs/reports.md, "Stored portfolio lines") is not computed again for it."""
     counts: Counter[str] = Counter()
     totals: dict[str, list[Decimal]] = {}
     lines_per_currency: Counter[str] = Counter()
-    claimable: list[tuple[str, str]] = []
-    for line in portfolio_lines(session, month, now, with_incidents=False):
+    unclaimed_lines = 0
+    for line in _csv_lines(session, month, now):
         counts["lines"] += 1
-        counts["met" if line["met"] else "missed"] += 1
-        counts["provisional"] += line["provisional"]
-        counts["closed"] += line["closed"]
-        currency, adjustment = line["currency"], line["adjustment"]
+        counts["met" if line["met"] == "true" else "missed"] += 1
+        counts["provisional"] += line["provisional"] == "true"
+        counts["closed"] += line["closed"] == "true"
+        currency, credit = line["currency"], Decimal(line["credit_amount"])
         amount, delta = totals.setdefault(currency, [Decimal(0), Decimal(0)])
-        totals[currency] = [
-            amount + Decimal(line["credit_amount"]),
-            delta + (Decimal(adjustment["credit_delta"]) if adjustment else 0),
-        ]
+        totals[currency] = [amount + credit, delta + Decimal(line["credit_delta"] or 0)]
         lines_per_currency[currency] += 1
-        unclaimed = line["claim_status"] in (None, "withdrawn")
-        if Decimal(line["credit_amount"]) > 0 and line["claim_open"] and unclaimed:
-            claimable.append((line["tenant_id"], line["service_id"]))
+        unclaimed = line["claim_status"] in ("", "withdrawn")
+        unclaimed_lines += credit > 0 and line["claim_open"] == "true" and unclaimed
     by_status = dict(
         session.exec(
             select(Claim.status, func.count()).where(Claim.month == month).group_by(Claim.status)
@@ -449,5 +451,12 @@ def month_summary(session: Session, month: str, now: datetime) -> MonthSummary:
         ],
         claims=claims,
         open_claims=claims.draft + claims.filed,
-        unclaimed_lines=len(claimable),
+        unclaimed_lines=unclaimed_lines,
     )
+
+
+def _csv_lines(session: Session, month: str, now: datetime) -> Iterator[dict[str, str]]:
+    """Every line of the month as its CSV row's cells, by column name."""
+    for rows in csv_row_batches(session, month, now, LineFilter()):
+        for cells in csv.reader(rows):
+            yield dict(zip(CSV_COLUMNS, cells, strict=True))

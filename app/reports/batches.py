@@ -187,24 +187,6 @@ _PORTFOLIO_WINDOW_COLUMNS = (
 )
 
 
-def portfolio_batches(
-    session: Session,
-    month: str,
-    now: datetime,
-    after: tuple[str, str] | None,
-    size: int,
-    *,
-    with_incidents: bool = True,
-) -> Iterator[list[Plain]]:
-    """The month's lines after `after`, in (tenant, service) order, `size` at a time,
-    as plain data (`PortfolioLine`'s fields; see `line_fields` for `with_incidents`)."""
-    policies: dict[str, Policy] = {}
-    measures: dict[tuple[str, str], LineRules] = {}
-    for rows in in_force_batches(session, month, after, size):
-        keys = list(line_keys(rows))
-        yield batch_lines(session, month, now, keys, policies, measures, with_incidents)
-
-
 def batch_lines(
     session: Session,
     month: str,
@@ -325,15 +307,3 @@ def _claims_between(
         (claim.tenant_id, claim.service_id): claim
         for claim in session.exec(query.order_by(col(Claim.id)))
     }
-
-
-def portfolio_lines(
-    session: Session, month: str, now: datetime, *, with_incidents: bool = True
-) -> Iterator[Plain]:
-    """Every line of the month, in (tenant, service) order, computed PORTFOLIO_BATCH at
-    a time, so memory stays flat however many tenants there are; see `line_fields` for
-    `with_incidents`."""
-    for lines in portfolio_batches(
-        session, month, now, None, PORTFOLIO_BATCH, with_incidents=with_incidents
-    ):
-        yield from lines

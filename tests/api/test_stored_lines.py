@@ -132,6 +132,33 @@ def test_a_second_pull_is_the_first_byte_for_byte_and_read_from_the_table(
     assert _served_stored(client) == ["contoso", "fabrikam"]
 
 
+def test_the_month_summary_sums_the_csv_rows_and_stores_them(
+    client: TestClient, tenants: None
+) -> None:
+    summary = client.get(f"/v1/reports/{MONTH}/summary")
+    assert summary.status_code == 200, summary.text
+    # contoso: 60 min → 25 % of 1200.00 = 300.00; fabrikam: 0.00
+    assert summary.json()["credit_totals"] == [
+        {"currency": "USD", "lines": 2, "credit_amount": "300.00", "credit_delta": "0.00"}
+    ]
+    assert (summary.json()["met"], summary.json()["unclaimed_lines"]) == (1, 1)
+    # The summary computed each line's CSV row, and stored it for the CSV's next pull.
+    assert _stored(client) == [("csv", "contoso"), ("csv", "fabrikam")]
+    _mark(client)
+    assert set(_rows(_csv(client))) == {"STALE-contoso", "STALE-fabrikam"}
+
+    # A stored row changed behind the API's back: the next summary reads the table's
+    # text (0.50 + 0.00), not a computed line.
+    with _engine(client).begin() as connection:
+        connection.execute(
+            text("UPDATE stored_line SET text = REPLACE(text, ',300.00,USD,', ',0.50,USD,')")
+        )
+    again = client.get(f"/v1/reports/{MONTH}/summary").json()
+    assert again["credit_totals"][0]["credit_amount"] == "0.50"
+    # A stored line with a credit, an open deadline and no claim is still unclaimed.
+    assert again["unclaimed_lines"] == 1
+
+
 def test_every_write_to_a_tenant_shows_in_its_next_pull_and_not_in_the_others(
     client: TestClient, tenants: None
 ) -> None:
