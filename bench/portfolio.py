@@ -25,7 +25,8 @@ stored lines (docs/reports.md, "Stored portfolio lines"), as a start-up does, th
   window of the month (with the margin a minimum-run rule needs), fetched in full.
 
 The target (3×) is judged on the stored pulls: a settled month as finance pulls it
-again and again. The computed pulls are what the first pull after a change costs.
+again and again. The computed pulls are what the first pull after a start-up costs (a
+change to one tenant computes only its own lines again).
 
 Printed: the medians, the ratio of each pull to the raw read, the same
 ratios in CPU seconds (the server process's against the raw read's, steadier than the
