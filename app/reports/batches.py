@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.policies.service import policy_from_row
 from app.reports.build import (
+    WINDOW_FIELD_COLUMNS,
     ClosedLines,
     LineInput,
     LineRules,
@@ -177,13 +178,7 @@ _PORTFOLIO_WINDOW_COLUMNS = (
     col(Outage.tenant_id),
     col(Outage.service_id),
     col(Outage.id),
-    col(Outage.kind),
-    col(Outage.start_micros),
-    col(Outage.end_micros),
-    col(Outage.impact),
-    col(Outage.users_affected),
-    col(Outage.external_id),
-    col(Outage.title),
+    *WINDOW_FIELD_COLUMNS,
 )
 
 

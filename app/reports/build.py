@@ -125,9 +125,9 @@ _TERMS_OF_TENANT = (
     # The database's order of service ids, as every other list of a tenant's services.
     .order_by(col(SubscriptionTerm.service_id))
 )
-_WINDOW_COLUMNS = (
-    col(Outage.id),
-    col(Outage.service_id),
+# A window's own columns, after the ids a query puts first (the portfolio's reads
+# theirs too, `app.reports.batches`).
+WINDOW_FIELD_COLUMNS = (
     col(Outage.kind),
     col(Outage.start_micros),
     col(Outage.end_micros),
@@ -136,6 +136,7 @@ _WINDOW_COLUMNS = (
     col(Outage.external_id),
     col(Outage.title),
 )
+_WINDOW_COLUMNS = (col(Outage.id), col(Outage.service_id), *WINDOW_FIELD_COLUMNS)
 _WINDOWS_OF_TENANT = (
     select_columns(*_WINDOW_COLUMNS)
     .where(
