@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # Tenant reports kept (as JSON) while nothing they were computed from changes, per
     # process (docs/reports.md); 0 computes every report afresh.
     report_cache_size: int = Field(default=1024, ge=0)
+    # Portfolio JSON pages read ahead while the client reads the page before, per
+    # process, up to this many bytes of JSON (docs/reports.md); 0 reads none ahead.
+    portfolio_read_ahead_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
 
     # Once the first app of the process has started, move every object then alive out
     # of the garbage collector's sight (gc.freeze): a full collection then scans only

@@ -40,6 +40,7 @@ from app.limits import BodyLimit, RateLimit, database_unavailable
 from app.logs import REQUEST_ID_HEADER, is_sane_request_id
 from app.metrics import router as metrics_router
 from app.openapi_shape import shaped
+from app.reports.ahead import PagesAhead
 from app.reports.cache import ReportCache
 from app.reports.links import link_signer
 from app.reports.portfolio import forget_stored_lines
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.report_cache = ReportCache(settings.report_cache_size)
+    app.state.pages_ahead = PagesAhead(settings.portfolio_read_ahead_bytes)
     app.include_router(router)
     if settings.metrics_enabled:
         app.include_router(metrics_router)

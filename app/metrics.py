@@ -39,6 +39,13 @@ REPORT_BUILD_SECONDS = Histogram(
     ["report"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
+PORTFOLIO_PAGES_READ_AHEAD = Counter(
+    "sla_portfolio_pages_read_ahead",
+    "Portfolio JSON pages asked for by cursor without a filter, by whether the page "
+    "read ahead was served (served), read again as something had changed (stale), or "
+    "not there (missing: another process read it ahead, or read-ahead is off)",
+    ["outcome"],
+)
 WEBHOOK_DELIVERIES = Counter(
     "sla_webhook_deliveries",
     "Webhook delivery attempts, by what became of them",

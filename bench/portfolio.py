@@ -16,7 +16,9 @@ stored lines (docs/reports.md, "Stored portfolio lines"), as a start-up does, th
 - **JSON computed**: `GET /v1/reports/{month}?limit=500`, page after page by
   `next_cursor`, from the first request sent to the last page's body read; every line
   is computed (and stored);
-- **JSON stored**: the same pages again: every line is read from the stored ones;
+- **JSON stored**: the same pages again: every line is read from the stored ones, and
+  each page after the first is read ahead while the client parses the one before
+  (docs/reports.md, "Pages read ahead");
 - **CSV computed** and **CSV stored**: `GET /v1/reports/{month}?format=csv` twice, the
   whole body read as it streams (a CSV row is its own stored form, so the first
   computes every line again);

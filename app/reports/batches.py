@@ -14,7 +14,18 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Integer, Row, Select, String, bindparam, exists, or_, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    String,
+    Subquery,
+    bindparam,
+    exists,
+    or_,
+    tuple_,
+)
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -58,6 +69,41 @@ def in_force_query(*, paged: bool, with_revision: bool) -> AnySelect:
     terms' columns, then their tenant's (`line_keys` reads them), then, `with_revision`,
     their tenant's revision (newest audit id). Built once per shape, its values bound
     at each execution (`in_force_batches`): building it costs more than running it."""
+    page = _lines_in_force(paged=paged)
+    tenant_id = cast(ColumnElement[str], page.c.tenant_id)
+    columns = [*page.c, col(Tenant.name), col(Tenant.timezone), col(Tenant.currency)]
+    if with_revision:
+        columns.append(newest_event_id(tenant_id))
+    return (
+        select_columns(*columns)
+        .join_from(page, Tenant, col(Tenant.id) == tenant_id)
+        .order_by(tenant_id, page.c.service_id)
+    )
+
+
+@functools.cache
+def line_revisions_query() -> AnySelect:
+    """`in_force_query(paged=True, with_revision=True)` with only the line and its
+    tenant's revision: what a page read ahead is checked against, in half the time."""
+    page = _lines_in_force(paged=True)
+    tenant_id = cast(ColumnElement[str], page.c.tenant_id)
+    return select_columns(tenant_id, page.c.service_id, newest_event_id(tenant_id)).order_by(
+        tenant_id, page.c.service_id
+    )
+
+
+def line_revisions(
+    session: Session, month: str, after: tuple[str, str], size: int
+) -> list[tuple[str, str, int]]:
+    """The next `size` lines in force in `month` after the line `after`, each with its
+    tenant's revision (0: a tenant never changed through the API)."""
+    values = {"month": month, "size": size, "after_tenant": after[0], "after_service": after[1]}
+    rows = session.connection().execute(line_revisions_query(), values).all()
+    return [(tenant_id, service_id, revision or 0) for tenant_id, service_id, revision in rows]
+
+
+def _lines_in_force(*, paged: bool) -> Subquery:
+    """The subquery of the lines `in_force_query` reads, with their terms' columns."""
     month = bindparam("month", type_=String)
     term = SubscriptionTerm
     later = aliased(SubscriptionTerm)
@@ -89,21 +135,12 @@ def in_force_query(*, paged: bool, with_revision: bool) -> AnySelect:
             tuple_(col(term.tenant_id), col(term.service_id)) > tuple_(after_tenant, after_service),
             ~superseded.where(col(later.tenant_id) >= after_tenant),
         )
-    # The page of lines first, then their tenants: joined before the limit, PostgreSQL
-    # read every line after `after` and sorted them, for each page.
-    page = (
+    # Limited here, and only then joined with anything: joined with the tenants before
+    # the limit, PostgreSQL read every line after `after` and sorted them, for each page.
+    return (
         lines.order_by(col(term.tenant_id), col(term.service_id))
         .limit(bindparam("size", type_=Integer))
         .subquery()
-    )
-    tenant_id = cast(ColumnElement[str], page.c.tenant_id)
-    columns = [*page.c, col(Tenant.name), col(Tenant.timezone), col(Tenant.currency)]
-    if with_revision:
-        columns.append(newest_event_id(tenant_id))
-    return (
-        select_columns(*columns)
-        .join_from(page, Tenant, col(Tenant.id) == tenant_id)
-        .order_by(tenant_id, page.c.service_id)
     )
 
 

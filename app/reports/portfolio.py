@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from itertools import islice
 from typing import Any, NamedTuple
 
 from pydantic_core import to_json
@@ -32,6 +33,7 @@ from sqlmodel import Session, col
 
 from app.db import is_busy, write_transaction
 from app.models import StoredLine
+from app.pagination import encode_cursor
 from app.reports.batches import (
     IN_FORCE_COLUMNS,
     PORTFOLIO_BATCH,
@@ -58,8 +60,8 @@ class LineForm(StrEnum):
 
 
 class ShownLine(NamedTuple):
-    """A line as served: its text in one form, and what the filters read (a tuple: one
-    is made per line served)."""
+    """A line as served: its text in one form, what the filters read, and what it was
+    computed from (a tuple: one is made per line served)."""
 
     tenant_id: str
     service_id: str
@@ -67,6 +69,11 @@ class ShownLine(NamedTuple):
     claim_open: bool
     closed: bool
     text: str
+    # Its tenant's revision, and the span of clock (epoch µs) the line reads the same
+    # for at that revision: from `since` until `until` (None: it may change any minute).
+    revision: int
+    since_micros: int
+    until_micros: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,19 +104,20 @@ def shown_page(
     where: LineFilter,
     after: tuple[str, str] | None,
     limit: int,
-) -> tuple[Sequence[ShownLine], bool]:
+) -> list[ShownLine]:
     """One full page of admitted lines as JSON items (filters never make a page short),
-    and whether more follow. Without a filter that is one batch of `limit + 1` lines."""
-    items: list[ShownLine] = []
-    for line in shown_lines(session, month, now, LineForm.JSON, where, after, limit + 1):
-        items.append(line)
-        if len(items) > limit:
-            break
-    return items[:limit], len(items) > limit
+    and the next admitted line when there is one (more follow). Without a filter that
+    is one batch of `limit + 1` lines."""
+    return list(
+        islice(shown_lines(session, month, now, LineForm.JSON, where, after, limit + 1), limit + 1)
+    )
 
 
-def page_json(items: Sequence[ShownLine], next_cursor: str | None) -> bytes:
-    """`PortfolioPage` of the items, byte for byte as its serializer writes it."""
+def page_json(lines: Sequence[ShownLine], limit: int) -> bytes:
+    """`PortfolioPage` of the first `limit` lines (a line more: more follow), byte for
+    byte as its serializer writes it."""
+    items = lines[:limit]
+    next_cursor = encode_cursor(*line_key(items[-1])) if len(lines) > limit else None
     # One join and one encoding of the whole page (a megabyte at 500 lines), no more.
     parts = ['{"items":[']
     for line in items:
@@ -118,6 +126,11 @@ def page_json(items: Sequence[ShownLine], next_cursor: str | None) -> bytes:
         parts.pop()
     parts += ('],"next_cursor":', to_json(next_cursor).decode(), "}")
     return "".join(parts).encode()
+
+
+def line_key(line: Sequence[Any]) -> tuple[str, str]:
+    """(tenant, service) of a line, or of a row that starts with them."""
+    return line[0], line[1]
 
 
 def csv_row_batches(
@@ -187,9 +200,11 @@ def shown_batches(
                 measures,
                 with_incidents=form is LineForm.JSON,
             )
-            fresh = [(_shown(line, form), _stable_until_micros(line)) for line in computed]
-            _store(engine, month, form, fresh, revisions, now_micros)
-            shown.update(((line.tenant_id, line.service_id), line) for line, _ in fresh)
+            fresh = [
+                _shown(line, form, revisions[line["tenant_id"]], now_micros) for line in computed
+            ]
+            _store(engine, month, form, fresh)
+            shown.update(((line.tenant_id, line.service_id), line) for line in fresh)
         yield [shown[(row[0], row[1])] for row in rows]
 
 
@@ -209,13 +224,7 @@ def _stored_lines(
         "now_micros": now_micros,
     }
     rows = session.connection().execute(_STORED_LINES, values).all()
-    return {
-        (tenant_id, service_id): (
-            revision,
-            ShownLine(tenant_id, service_id, met, claim_open, closed, text),
-        )
-        for tenant_id, service_id, met, claim_open, closed, text, revision in rows
-    }
+    return {(row[0], row[1]): (row[6], ShownLine(*row)) for row in rows}
 
 
 # Built once, its values bound at each execution: building costs more than running it.
@@ -227,6 +236,8 @@ _STORED_LINES = select_columns(
     col(StoredLine.closed),
     col(StoredLine.text),
     col(StoredLine.revision),
+    col(StoredLine.since_micros),
+    col(StoredLine.until_micros),
 ).where(
     col(StoredLine.month) == bindparam("month"),
     col(StoredLine.form) == bindparam("form"),
@@ -238,10 +249,18 @@ _STORED_LINES = select_columns(
 )
 
 
-def _shown(line: Plain, form: LineForm) -> ShownLine:
+def _shown(line: Plain, form: LineForm, revision: int, now_micros: int) -> ShownLine:
     text = to_json(line).decode() if form is LineForm.JSON else portfolio_row(line)
     return ShownLine(
-        line["tenant_id"], line["service_id"], line["met"], line["claim_open"], line["closed"], text
+        line["tenant_id"],
+        line["service_id"],
+        line["met"],
+        line["claim_open"],
+        line["closed"],
+        text,
+        revision,
+        now_micros,
+        _stable_until_micros(line),
     )
 
 
@@ -258,14 +277,7 @@ def _stable_until_micros(line: Plain) -> int | None:
     )
 
 
-def _store(
-    engine: Engine,
-    month: str,
-    form: LineForm,
-    lines: Iterable[tuple[ShownLine, int | None]],
-    revisions: dict[str, int],
-    now_micros: int,
-) -> None:
+def _store(engine: Engine, month: str, form: LineForm, lines: Iterable[ShownLine]) -> None:
     """Store the lines that read the same for a while, each replacing its older copy;
     skipped when another write holds the lock (the next request computes them again)."""
     rows = [
@@ -274,16 +286,16 @@ def _store(
             "form": form.value,
             "tenant_id": line.tenant_id,
             "service_id": line.service_id,
-            "revision": revisions[line.tenant_id],
-            "since_micros": now_micros,
-            "until_micros": until,
+            "revision": line.revision,
+            "since_micros": line.since_micros,
+            "until_micros": line.until_micros,
             "met": line.met,
             "claim_open": line.claim_open,
             "closed": line.closed,
             "text": line.text,
         }
-        for line, until in lines
-        if until is not None
+        for line in lines
+        if line.until_micros is not None
     ]
     if not rows:
         return

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
@@ -21,11 +22,12 @@ from app.deps import (
 )
 from app.errors import invalid, problem_responses
 from app.metrics import timed_report_build
-from app.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from app.pagination import Cursor, Limit, decode_cursor
+from app.reports.ahead import answered_page, read_ahead
 from app.reports.build import LineTenant, tenant_report
 from app.reports.cache import ReportCache
 from app.reports.pages import page_response
-from app.reports.portfolio import LineFilter, csv_row_batches, page_json, shown_page
+from app.reports.portfolio import LineFilter, csv_row_batches
 from app.reports.render import portfolio_csv, report_csv
 from app.reports.schemas import PortfolioPage, TenantReport
 from app.schemas import MonthInput
@@ -252,6 +254,7 @@ LineClosed = Annotated[bool | None, Query(description="Only lines of closed (ope
     },
 )
 def get_portfolio_report(
+    request: Request,
     month: MonthText,
     _caller: PortfolioReader,
     session: ReadSession,
@@ -279,10 +282,16 @@ def get_portfolio_report(
     if cursor is not None:
         tenant_id, service_id = decode_cursor(cursor, str, str)
         after = (str(tenant_id), str(service_id))
+    state = request.app.state
     with timed_report_build("portfolio"):
-        items, more = shown_page(session, month, now, where, after, limit)
-    next_cursor = encode_cursor(items[-1].tenant_id, items[-1].service_id) if more else None
-    return Response(page_json(items, next_cursor), media_type=_MEDIA_TYPES["json"])
+        body, following = answered_page(session, state.pages_ahead, month, now, where, after, limit)
+    # Read once this page is sent, while the client reads it.
+    ahead = (
+        None
+        if following is None
+        else BackgroundTask(read_ahead, state.engine, state.pages_ahead, following, now)
+    )
+    return Response(body, media_type=_MEDIA_TYPES["json"], background=ahead)
 
 
 def _portfolio_csv(

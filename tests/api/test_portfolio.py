@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
 from app.reports import portfolio
+from app.reports.ahead import PagesAhead
 from tests.api.scenario import Json, create_tenant, store_outages, subscribe, utc, window
 from tests.conftest import ADMIN_KEY, Clock
 
@@ -297,6 +298,9 @@ def _page_statements(client: TestClient, limit: int, cursor: str | None = None) 
 def test_a_page_costs_the_same_queries_whatever_its_size_and_the_tenants(
     client: TestClient, month: None
 ) -> None:
+    # Each page read by its own request: the pages read ahead have their own tests
+    # (tests/api/test_pages_ahead.py).
+    cast(FastAPI, client.app).state.pages_ahead = PagesAhead(0)
     # 5 lines so far; 3 tenants more make 11, then 10 more make 31.
     _tenants(client, 0, 3)
     small = _page_statements(client, limit=2)
