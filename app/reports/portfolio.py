@@ -183,8 +183,8 @@ def shown_batches(
             line_id = (row[0], row[1])
             # 0: a tenant never changed through the API.
             revision = row[IN_FORCE_COLUMNS] or 0
-            revision_stored, line = stored.get(line_id, (None, None))
-            if line is not None and revision_stored == revision:
+            line = stored.get(line_id)
+            if line is not None and line.revision == revision:
                 shown[line_id] = line
             else:
                 missing.append(row)
@@ -210,7 +210,7 @@ def shown_batches(
 
 def _stored_lines(
     session: Session, month: str, form: LineForm, first: str, last: str, now_micros: int
-) -> dict[tuple[str, str], tuple[int, ShownLine]]:
+) -> dict[tuple[str, str], ShownLine]:
     """The stored lines of the tenants from `first` to `last` whose span of clock holds
     `now_micros`, each with its revision: one range of the primary key. (A join with
     the lines in force would be one query less, but PostgreSQL, planning it before the
@@ -224,10 +224,11 @@ def _stored_lines(
         "now_micros": now_micros,
     }
     rows = session.connection().execute(_STORED_LINES, values).all()
-    return {(row[0], row[1]): (row[6], ShownLine(*row)) for row in rows}
+    return {line_key(row): ShownLine(*row) for row in rows}
 
 
 # Built once, its values bound at each execution: building costs more than running it.
+# Its columns are `ShownLine`'s fields, in order.
 _STORED_LINES = select_columns(
     col(StoredLine.tenant_id),
     col(StoredLine.service_id),
