@@ -2,11 +2,15 @@
 and the problem+json checks every error test makes."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from sqlalchemy import Engine, event
 
 PROBLEM_JSON = "application/problem+json"
 Json = dict[str, Any]
@@ -147,3 +151,24 @@ def make_key(client: TestClient, role: str, tenant_id: str | None = None) -> tup
 def as_key(secret: str) -> dict[str, str]:
     """Headers that send `secret` instead of the test client's admin key."""
     return {"X-API-Key": secret}
+
+
+def app_engine(client: TestClient) -> Engine:
+    """The engine of the app under test."""
+    engine: Engine = cast(FastAPI, client.app).state.engine
+    return engine
+
+
+@contextmanager
+def sent_statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent on `engine` meanwhile."""
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

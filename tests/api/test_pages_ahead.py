@@ -22,10 +22,18 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
 
 from app.reports.ahead import PagesAhead
-from tests.api.scenario import Json, create_tenant, store_outages, subscribe, utc, window
+from tests.api.scenario import (
+    Json,
+    app_engine,
+    create_tenant,
+    sent_statements,
+    store_outages,
+    subscribe,
+    utc,
+    window,
+)
 from tests.conftest import Clock, fresh_database_url, start_live_server
 
 EXO = "exchange-online"
@@ -213,18 +221,10 @@ def test_a_page_served_as_read_ahead_reads_only_the_lines_in_force(
     client: TestClient, tenants: None
 ) -> None:
     first = _page(client, limit=2)
-    engine: Engine = cast(FastAPI, client.app).state.engine
-    sent: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
 
     # The last page: nothing is read ahead after it.
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with sent_statements(app_engine(client)) as sent:
         last = _page(client, first["next_cursor"], limit=2)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
     assert (_line(last)["tenant_id"], last["next_cursor"]) == ("northwind", None)
     # Beside the caller's key: the lines in force with their tenants' revisions, and

@@ -9,18 +9,25 @@ October). The clock reads 2026-12-05T12:00Z unless a test moves it.
 import asyncio
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 
 from app.reports import portfolio
 from app.reports.ahead import PagesAhead
-from tests.api.scenario import Json, create_tenant, store_outages, subscribe, utc, window
+from tests.api.scenario import (
+    Json,
+    app_engine,
+    create_tenant,
+    sent_statements,
+    store_outages,
+    subscribe,
+    utc,
+    window,
+)
 from tests.conftest import ADMIN_KEY, Clock
 
 MONTH = "2026-11"
@@ -252,26 +259,6 @@ def test_claim_open_filters_by_the_clock(client: TestClient, month: None, clock:
 # What a page costs
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements sent on `engine` meanwhile."""
-    sent: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
-def _engine(client: TestClient) -> Engine:
-    engine: Engine = cast(FastAPI, client.app).state.engine
-    return engine
-
-
 def _tenants(client: TestClient, first: int, count: int) -> None:
     """`count` tenants, each with a built-in and a custom policy's line and an outage."""
     for number in range(first, first + count):
@@ -288,7 +275,7 @@ def _page_statements(client: TestClient, limit: int, cursor: str | None = None) 
     params: dict[str, str | int] = {"limit": limit}
     if cursor is not None:
         params["cursor"] = cursor
-    with _statements(_engine(client)) as sent:
+    with sent_statements(app_engine(client)) as sent:
         response = client.get(f"/v1/reports/{MONTH}", params=params)
     assert response.status_code == 200, response.text
     assert len(response.json()["items"]) == limit
@@ -382,11 +369,11 @@ def test_the_csv_is_sent_while_the_month_is_still_being_read(
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    event.listen(_engine(client), "before_cursor_execute", note)
+    event.listen(app_engine(client), "before_cursor_execute", note)
     try:
         asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
     finally:
-        event.remove(_engine(client), "before_cursor_execute", note)
+        event.remove(app_engine(client), "before_cursor_execute", note)
 
     assert messages[0]["status"] == 200
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")

@@ -19,13 +19,21 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from app.config import Settings
 from app.db import write_transaction
-from tests.api.scenario import Json, create_tenant, store_outages, subscribe, utc, window
+from tests.api.scenario import (
+    Json,
+    app_engine,
+    create_tenant,
+    sent_statements,
+    store_outages,
+    subscribe,
+    utc,
+    window,
+)
 from tests.conftest import ADMIN_KEY, Clock, app_client, fresh_database_url, start_live_server
 
 EXO = "exchange-online"
@@ -45,11 +53,6 @@ def tenants(client: TestClient) -> None:
         create_tenant(client, tenant_id)
         subscribe(client, tenant_id, EXO, "microsoft-365", "1200.00")
     store_outages(client, "contoso", window(EXO, "2026-11-10T08:00:00Z", "2026-11-10T09:00:00Z"))
-
-
-def _engine(client: TestClient) -> Engine:
-    engine: Engine = cast(FastAPI, client.app).state.engine
-    return engine
 
 
 def _page(client: TestClient, month: str = MONTH, **params: Any) -> bytes:
@@ -76,7 +79,7 @@ def _rows(body: bytes) -> dict[str, dict[str, str]]:
 
 def _stored(client: TestClient, month: str = MONTH) -> list[tuple[str, str]]:
     """(form, tenant) of each stored line of the month."""
-    with _engine(client).connect() as connection:
+    with app_engine(client).connect() as connection:
         rows = connection.execute(
             text("SELECT form, tenant_id FROM stored_line WHERE month = :m ORDER BY 1, 2"),
             {"m": month},
@@ -86,7 +89,7 @@ def _stored(client: TestClient, month: str = MONTH) -> list[tuple[str, str]]:
 
 def _mark(client: TestClient) -> None:
     """Mark every stored line (both forms) not marked yet, behind the API's back."""
-    with _engine(client).begin() as connection:
+    with app_engine(client).begin() as connection:
         for form, (rest, mark) in _MARKS.items():
             connection.execute(
                 text(
@@ -149,7 +152,7 @@ def test_the_month_summary_sums_the_csv_rows_and_stores_them(
 
     # A stored row changed behind the API's back: the next summary reads the table's
     # text (0.50 + 0.00), not a computed line.
-    with _engine(client).begin() as connection:
+    with app_engine(client).begin() as connection:
         connection.execute(
             text("UPDATE stored_line SET text = REPLACE(text, ',300.00,USD,', ',0.50,USD,')")
         )
@@ -303,11 +306,11 @@ def test_a_busy_database_leaves_the_lines_unstored_and_still_answers(
         create_tenant(client, "contoso")
         subscribe(client, "contoso", EXO, "microsoft-365", "1200.00")
         expected = _page(client)
-        with _engine(client).begin() as connection:
+        with app_engine(client).begin() as connection:
             connection.execute(text("DELETE FROM stored_line"))
 
         # Another writer holds the lock the store needs, for longer than it waits.
-        with write_transaction(_engine(client)) as holder:
+        with write_transaction(app_engine(client)) as holder:
             # SQLite's write transaction holds the lock from its BEGIN.
             if holder.dialect.name == "postgresql":
                 holder.exec_driver_sql("LOCK TABLE stored_line IN EXCLUSIVE MODE")
@@ -361,7 +364,7 @@ def test_a_line_stored_at_a_newer_revision_is_not_replaced_by_an_older_one(
 ) -> None:
     # As if a request reading a later snapshot had stored contoso's line meanwhile.
     _page(client)
-    with _engine(client).begin() as connection:
+    with app_engine(client).begin() as connection:
         connection.execute(
             text("UPDATE stored_line SET revision = revision + 1000 WHERE tenant_id = 'contoso'")
         )
@@ -370,7 +373,7 @@ def test_a_line_stored_at_a_newer_revision_is_not_replaced_by_an_older_one(
     # and leaves the newer one stored.
     _mark(client)
     assert _lines(_page(client))["contoso"]["downtime_minutes"] == "60"
-    with _engine(client).connect() as connection:
+    with app_engine(client).connect() as connection:
         texts = connection.execute(
             text("SELECT text FROM stored_line WHERE tenant_id = 'contoso' AND form = 'json'")
         ).all()
@@ -379,16 +382,8 @@ def test_a_line_stored_at_a_newer_revision_is_not_replaced_by_an_older_one(
 
 def test_a_page_of_stored_lines_is_two_queries(client: TestClient, tenants: None) -> None:
     first = _page(client)
-    sent: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(_engine(client), "before_cursor_execute", note)
-    try:
+    with sent_statements(app_engine(client)) as sent:
         assert _page(client) == first
-    finally:
-        event.remove(_engine(client), "before_cursor_execute", note)
 
     # The lines in force, each with its tenant's revision, then the stored lines of
     # their tenants: nothing else read (beside the transaction's own statements), no
