@@ -33,7 +33,7 @@ from sqlmodel import Session
 from app.db import read_session
 from app.metrics import PORTFOLIO_PAGES_READ_AHEAD
 from app.reports.batches import line_revisions
-from app.reports.portfolio import LineFilter, line_key, page_json, shown_page
+from app.reports.portfolio import LineFilter, line_id_of, page_json, shown_page
 from app.sla.periods import to_micros
 
 log = logging.getLogger(__name__)
@@ -165,4 +165,4 @@ def _read(session: Session, key: PageKey, now: datetime) -> ReadAhead | None:
 
 
 def _next_page(month: str, lines: Sequence[Sequence[Any]], limit: int) -> PageKey | None:
-    return PageKey(month, line_key(lines[limit - 1]), limit) if len(lines) > limit else None
+    return PageKey(month, line_id_of(lines[limit - 1]), limit) if len(lines) > limit else None

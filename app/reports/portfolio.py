@@ -117,7 +117,7 @@ def page_json(lines: Sequence[ShownLine], limit: int) -> bytes:
     """`PortfolioPage` of the first `limit` lines (a line more: more follow), byte for
     byte as its serializer writes it."""
     items = lines[:limit]
-    next_cursor = encode_cursor(*line_key(items[-1])) if len(lines) > limit else None
+    next_cursor = encode_cursor(*line_id_of(items[-1])) if len(lines) > limit else None
     # One join and one encoding of the whole page (a megabyte at 500 lines), no more.
     parts = ['{"items":[']
     for line in items:
@@ -128,7 +128,7 @@ def page_json(lines: Sequence[ShownLine], limit: int) -> bytes:
     return "".join(parts).encode()
 
 
-def line_key(line: Sequence[Any]) -> tuple[str, str]:
+def line_id_of(line: Sequence[Any]) -> tuple[str, str]:
     """(tenant, service) of a line, or of a row that starts with them."""
     return line[0], line[1]
 
@@ -180,7 +180,7 @@ def shown_batches(
         missing: list[AnyRow] = []
         revisions: dict[str, int] = {}
         for row in rows:
-            line_id = (row[0], row[1])
+            line_id = line_id_of(row)
             # 0: a tenant never changed through the API.
             revision = row[IN_FORCE_COLUMNS] or 0
             line = stored.get(line_id)
@@ -204,8 +204,8 @@ def shown_batches(
                 _shown(line, form, revisions[line["tenant_id"]], now_micros) for line in computed
             ]
             _store(engine, month, form, fresh)
-            shown.update(((line.tenant_id, line.service_id), line) for line in fresh)
-        yield [shown[(row[0], row[1])] for row in rows]
+            shown.update((line_id_of(line), line) for line in fresh)
+        yield [shown[line_id_of(row)] for row in rows]
 
 
 def _stored_lines(
@@ -224,7 +224,7 @@ def _stored_lines(
         "now_micros": now_micros,
     }
     rows = session.connection().execute(_STORED_LINES, values).all()
-    return {line_key(row): ShownLine(*row) for row in rows}
+    return {line_id_of(row): ShownLine(*row) for row in rows}
 
 
 # Built once, its values bound at each execution: building costs more than running it.
