@@ -23,6 +23,7 @@ from sqlalchemy import (
     Subquery,
     bindparam,
     exists,
+    func,
     or_,
     tuple_,
 )
@@ -73,7 +74,7 @@ def in_force_query(*, paged: bool, with_revision: bool) -> AnySelect:
     tenant_id = cast(ColumnElement[str], page.c.tenant_id)
     columns = [*page.c, col(Tenant.name), col(Tenant.timezone), col(Tenant.currency)]
     if with_revision:
-        columns.append(newest_event_id(tenant_id))
+        columns.append(_revision(tenant_id))
     return (
         select_columns(*columns)
         .join_from(page, Tenant, col(Tenant.id) == tenant_id)
@@ -87,7 +88,7 @@ def line_revisions_query() -> AnySelect:
     tenant's revision: what a page read ahead is checked against, in half the time."""
     page = _lines_in_force(paged=True)
     tenant_id = cast(ColumnElement[str], page.c.tenant_id)
-    return select_columns(tenant_id, page.c.service_id, newest_event_id(tenant_id)).order_by(
+    return select_columns(tenant_id, page.c.service_id, _revision(tenant_id)).order_by(
         tenant_id, page.c.service_id
     )
 
@@ -96,10 +97,16 @@ def line_revisions(
     session: Session, month: str, after: tuple[str, str], size: int
 ) -> list[tuple[str, str, int]]:
     """The next `size` lines in force in `month` after the line `after`, each with its
-    tenant's revision (0: a tenant never changed through the API)."""
+    tenant's revision."""
     values = {"month": month, "size": size, "after_tenant": after[0], "after_service": after[1]}
     rows = session.connection().execute(line_revisions_query(), values).all()
-    return [(tenant_id, service_id, revision or 0) for tenant_id, service_id, revision in rows]
+    return [(tenant_id, service_id, revision) for tenant_id, service_id, revision in rows]
+
+
+def _revision(tenant_id: ColumnElement[str]) -> ColumnElement[int]:
+    """The tenant's revision as a line is stored with it: 0 for a tenant never changed
+    through the API (no audit row)."""
+    return func.coalesce(newest_event_id(tenant_id), 0)
 
 
 def _lines_in_force(*, paged: bool) -> Subquery:

@@ -181,8 +181,7 @@ def shown_batches(
         revisions: dict[str, int] = {}
         for row in rows:
             line_id = line_id_of(row)
-            # 0: a tenant never changed through the API.
-            revision = row[IN_FORCE_COLUMNS] or 0
+            revision = row[IN_FORCE_COLUMNS]
             line = stored.get(line_id)
             if line is not None and line.revision == revision:
                 shown[line_id] = line
